@@ -1,0 +1,50 @@
+# carbon-ledger: `make run` brings the ledger up with demo data; `make test` runs every test.
+# Both install what they need (Python venv, npm toolchain, Debian packages where missing) and are idempotent.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STATE := .carbonledger
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test setup system-deps python-deps node-deps solc-bridge test-python test-contracts bench chain-down clean
+
+run: setup
+	$(VENV)/bin/carbonledger demo
+
+test: setup test-python
+
+test-python:
+	$(PY) -m pytest -p no:pytest-brownie -q tests
+
+setup: system-deps python-deps node-deps solc-bridge
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+python-deps: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
+	touch $@
+
+node-deps: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# brownie looks for solc 0.8.37 at ~/.solcx/solc-v0.8.37; the bridge answers there through solc-js.
+solc-bridge:
+	@mkdir -p $(HOME)/.solcx
+	@ln -sfn $(CURDIR)/scripts/solc $(HOME)/.solcx/solc-v0.8.37
+
+bench: setup
+	$(PY) scripts/bench_log.py
+
+chain-down:
+	-$(VENV)/bin/carbonledger chain down
+
+clean: chain-down
+	rm -rf $(STATE) build

@@ -1,0 +1,1 @@
+"""Actors and their keys: Ethereum accounts named as did:pkh, encrypted keystores, device keys."""

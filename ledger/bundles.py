@@ -1,0 +1,59 @@
+"""Entry bundles: the log's entries stored 256 to a row, so an append writes a few large rows, not one per entry.
+
+Bundle b holds entries [256·b, 256·b + 256) as a sequence of (4-byte big-endian length, entry bytes); only the
+last bundle can be partial, and bundles only ever grow.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Mapping, Sequence
+
+from ledger.errors import LogError
+
+BUNDLE_WIDTH = 256
+_LENGTH = struct.Struct(">I")
+
+
+def encode_bundle(entries: Sequence[bytes]) -> bytes:
+    return b"".join(_LENGTH.pack(len(entry)) + entry for entry in entries)
+
+
+def decode_bundle(bundle: bytes) -> list[bytes]:
+    entries = []
+    offset = 0
+    while offset < len(bundle):
+        if offset + _LENGTH.size > len(bundle):
+            raise LogError(f"entry bundle is truncated at byte {offset}")
+        (length,) = _LENGTH.unpack_from(bundle, offset)
+        offset += _LENGTH.size
+        if offset + length > len(bundle):
+            raise LogError(f"entry bundle is truncated at byte {offset}")
+        entries.append(bundle[offset : offset + length])
+        offset += length
+    return entries
+
+
+def partial_bundle_index(tree_size: int) -> int | None:
+    """The bundle an append to a tree of `tree_size` entries extends, if the last one is partial."""
+    return tree_size // BUNDLE_WIDTH if tree_size % BUNDLE_WIDTH else None
+
+
+def extend_bundles(tree_size: int, entries: Sequence[bytes], partial: bytes | None) -> dict[int, bytes]:
+    """The bundles that appending `entries` to a tree of `tree_size` entries creates or rewrites."""
+    first = tree_size // BUNDLE_WIDTH
+    run = (decode_bundle(partial) if partial else []) + list(entries)
+    return {
+        first + offset // BUNDLE_WIDTH: encode_bundle(run[offset : offset + BUNDLE_WIDTH])
+        for offset in range(0, len(run), BUNDLE_WIDTH)
+    }
+
+
+def entries_in(bundles: Mapping[int, bytes], start: int, end: int) -> list[bytes]:
+    """Entries [start, end) out of the bundles that hold them (start < end)."""
+    result: list[bytes] = []
+    for bundle_index in range(start // BUNDLE_WIDTH, (end - 1) // BUNDLE_WIDTH + 1):
+        first = bundle_index * BUNDLE_WIDTH
+        decoded = decode_bundle(bundles[bundle_index])
+        result.extend(decoded[max(start - first, 0) : end - first])
+    return result

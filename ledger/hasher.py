@@ -1,0 +1,20 @@
+"""RFC 9162 §2.1.1 hashing: SHA-256 with domain separation between leaves (0x00) and interior nodes (0x01)."""
+
+from __future__ import annotations
+
+import hashlib
+
+HASH_SIZE = 32
+LEAF_PREFIX = b"\x00"
+NODE_PREFIX = b"\x01"
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def hash_leaf(leaf: bytes) -> bytes:
+    """MTH({d0}) = SHA-256(0x00 || d0)."""
+    return hashlib.sha256(LEAF_PREFIX + leaf).digest()
+
+
+def hash_children(left: bytes, right: bytes) -> bytes:
+    """The hash of an interior node: SHA-256(0x01 || left || right)."""
+    return hashlib.sha256(NODE_PREFIX + left + right).digest()

@@ -1,0 +1,1 @@
+"""Sub-commands of the `carbonledger` command line, one module per area."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from tests.ledger.reference_merkle import mth, path, proof
@@ -41,6 +42,36 @@ def _consistency_length(old_size: int, new_size: int) -> int | None:
     return len(proof(old_size, LEAVES[:new_size]))
 
 
+class _Cases:
+    """Collects a valid case and its mutations; a mutation's expected error follows from its shape."""
+
+    def __init__(self, name: str, base: dict[str, Any], expected_length: Callable[[dict[str, Any]], int | None]):
+        self.name, self.base, self.expected_length = name, base, expected_length
+        self.cases = [dict(base, desc=f"{name}: valid", want_err=None)]
+
+    def add(self, desc: str, **changes: Any) -> None:
+        mutated = dict(self.base, **changes)
+        shape_ok = self.expected_length(mutated) == len(mutated["proof"]) and all(
+            len(element) == 64 for element in mutated["proof"]
+        )
+        error = "RootMismatchError" if shape_ok else "ProofShapeError"
+        self.cases.append(dict(mutated, desc=f"{self.name}: {desc}", want_err=error))
+
+    def add_element_mutations(self) -> None:
+        """Bit flips in every element, a truncated proof, wrong-sized elements and padding."""
+        good = self.base["proof"]
+        for position, element in enumerate(good):
+            for bit in (0, 255):
+                flipped = list(good)
+                flipped[position] = _flip(bytes.fromhex(element), bit).hex()
+                self.add(f"bit {bit} of element {position} flipped", proof=flipped)
+        if good:
+            self.add("truncated by one element", proof=good[:-1])
+            self.add("element 0 is 31 bytes", proof=[good[0][:-2]] + good[1:])
+            self.add("element 0 is 33 bytes", proof=[good[0] + "00"] + good[1:])
+        self.add("padded with a zero hash", proof=good + ["00" * 32])
+
+
 def inclusion_cases(leaf_index: int, tree_size: int) -> list[dict[str, Any]]:
     good = path(leaf_index, LEAVES[:tree_size])
     base = {
@@ -51,34 +82,25 @@ def inclusion_cases(leaf_index: int, tree_size: int) -> list[dict[str, Any]]:
         "root": mth(LEAVES[:tree_size]).hex(),
         "proof": [element.hex() for element in good],
     }
-    name = f"inclusion_{leaf_index}_of_{tree_size}"
-    cases = [dict(base, desc=f"{name}: valid", want_err=None)]
-
-    def case(desc: str, **changes: Any) -> None:
-        mutated = dict(base, **changes)
-        length = _inclusion_length(mutated["leaf_index"], mutated["tree_size"])
-        shape_ok = length == len(mutated["proof"]) and all(len(e) == 64 for e in mutated["proof"])
-        cases.append(dict(mutated, desc=f"{name}: {desc}", want_err="RootMismatchError" if shape_ok else "ProofShapeError"))
-
-    for position, element in enumerate(good):
-        for bit in (0, 255):
-            flipped = list(base["proof"])
-            flipped[position] = _flip(element, bit).hex()
-            case(f"bit {bit} of element {position} flipped", proof=flipped)
-    case("leaf hash bit flipped", leaf_hash=_flip(bytes.fromhex(base["leaf_hash"]), 7).hex())
-    case("root bit flipped", root=_flip(bytes.fromhex(base["root"]), 100).hex())
+    cases = _Cases(
+        f"inclusion_{leaf_index}_of_{tree_size}",
+        base,
+        lambda case: _inclusion_length(case["leaf_index"], case["tree_size"]),
+    )
+    cases.add_element_mutations()
+    cases.add("leaf hash bit flipped", leaf_hash=_flip(bytes.fromhex(base["leaf_hash"]), 7).hex())
+    cases.add("root bit flipped", root=_flip(bytes.fromhex(base["root"]), 100).hex())
+    cases.add("padded with the root", proof=base["proof"] + [base["root"]])
     for delta in (-1, 1):
-        case(f"index {delta:+d}", leaf_index=leaf_index + delta)
+        cases.add(f"index {delta:+d}", leaf_index=leaf_index + delta)
         neighbour = tree_size + delta
         if 0 <= neighbour <= len(LEAVES):
-            case(f"checked against the tree head of size {delta:+d}", tree_size=neighbour, root=mth(LEAVES[:neighbour]).hex())
-    if good:
-        case("truncated by one element", proof=base["proof"][:-1])
-        case("element 0 is 31 bytes", proof=[base["proof"][0][:-2]] + base["proof"][1:])
-        case("element 0 is 33 bytes", proof=[base["proof"][0] + "00"] + base["proof"][1:])
-    case("padded with a zero hash", proof=base["proof"] + ["00" * 32])
-    case("padded with the root", proof=base["proof"] + [base["root"]])
-    return [c for c in cases if c["leaf_index"] >= 0]
+            cases.add(
+                f"checked against the tree head of size {delta:+d}",
+                tree_size=neighbour,
+                root=mth(LEAVES[:neighbour]).hex(),
+            )
+    return [case for case in cases.cases if case["leaf_index"] >= 0]
 
 
 def consistency_cases(old_size: int, new_size: int) -> list[dict[str, Any]]:
@@ -91,33 +113,24 @@ def consistency_cases(old_size: int, new_size: int) -> list[dict[str, Any]]:
         "new_root": mth(LEAVES[:new_size]).hex(),
         "proof": [element.hex() for element in good],
     }
-    name = f"consistency_{old_size}_to_{new_size}"
-    cases = [dict(base, desc=f"{name}: valid", want_err=None)]
-
-    def case(desc: str, **changes: Any) -> None:
-        mutated = dict(base, **changes)
-        length = _consistency_length(mutated["old_size"], mutated["new_size"])
-        shape_ok = length == len(mutated["proof"]) and all(len(e) == 64 for e in mutated["proof"])
-        cases.append(dict(mutated, desc=f"{name}: {desc}", want_err="RootMismatchError" if shape_ok else "ProofShapeError"))
-
-    for position, element in enumerate(good):
-        for bit in (0, 255):
-            flipped = list(base["proof"])
-            flipped[position] = _flip(element, bit).hex()
-            case(f"bit {bit} of element {position} flipped", proof=flipped)
-    case("roots swapped", old_root=base["new_root"], new_root=base["old_root"])
-    case("old root bit flipped", old_root=_flip(bytes.fromhex(base["old_root"]), 3).hex())
-    case("new root bit flipped", new_root=_flip(bytes.fromhex(base["new_root"]), 3).hex())
+    cases = _Cases(
+        f"consistency_{old_size}_to_{new_size}",
+        base,
+        lambda case: _consistency_length(case["old_size"], case["new_size"]),
+    )
+    cases.add_element_mutations()
+    cases.add("roots swapped", old_root=base["new_root"], new_root=base["old_root"])
+    cases.add("old root bit flipped", old_root=_flip(bytes.fromhex(base["old_root"]), 3).hex())
+    cases.add("new root bit flipped", new_root=_flip(bytes.fromhex(base["new_root"]), 3).hex())
+    cases.add("empty", proof=[])
     for delta in (-1, 1):
         for which, size in (("old", old_size + delta), ("new", new_size + delta)):
             if 0 <= size <= len(LEAVES):
-                case(f"checked against the {which} tree head of size {delta:+d}", **{f"{which}_size": size, f"{which}_root": mth(LEAVES[:size]).hex()})
-    case("truncated by one element", proof=base["proof"][:-1])
-    case("element 0 is 31 bytes", proof=[base["proof"][0][:-2]] + base["proof"][1:])
-    case("element 0 is 33 bytes", proof=[base["proof"][0] + "00"] + base["proof"][1:])
-    case("padded with a zero hash", proof=base["proof"] + ["00" * 32])
-    case("empty", proof=[])
-    return cases
+                cases.add(
+                    f"checked against the {which} tree head of size {delta:+d}",
+                    **{f"{which}_size": size, f"{which}_root": mth(LEAVES[:size]).hex()},
+                )
+    return cases.cases
 
 
 def main() -> None:

@@ -12,10 +12,14 @@ export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 run: setup
 	$(VENV)/bin/carbonledger demo
 
-test: setup test-python
+test: setup test-python test-contracts
 
 test-python:
 	$(PY) -m pytest -p no:pytest-brownie -q tests
+
+# brownie's pytest plugin compiles the contracts and starts its own Anvil (port 8555, see tests/contracts/conftest.py).
+test-contracts:
+	$(VENV)/bin/brownie test tests/contracts
 
 setup: system-deps python-deps node-deps solc-bridge
 

@@ -201,3 +201,15 @@ class TypedDataError(LedgerError, ValueError):
 
 class DeploymentError(LedgerError):
     """The contracts could not be compiled or deployed, or a deployment file is unreadable."""
+
+
+# --- Explorer and JSON API ---
+
+
+class RequestError(LedgerError, ValueError):
+    """A request to the explorer or its API holds a missing, malformed or out-of-range value; `field` names it."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason

@@ -27,6 +27,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PORT = 8545
 DEFAULT_CHAIN_ID = 31337
 STATE_INTERVAL_S = 2
+# The EVM version the contracts are compiled for (brownie-config.yaml).
+HARDFORK = "prague"
 
 
 class ChainError(LedgerError, RuntimeError):
@@ -103,6 +105,7 @@ class EmbeddedChain:
             "--host", "127.0.0.1",
             "--port", str(self.port),
             "--chain-id", str(self.chain_id),
+            "--hardfork", HARDFORK,
             "--state", str(self._state_file),
             "--state-interval", str(STATE_INTERVAL_S),
         ]

@@ -16,8 +16,11 @@ from ledger.errors import LedgerError
 # Each module exposes `register(subparsers)`, adding its commands with `set_defaults(handler=...)`;
 # a handler takes the parsed namespace and returns the process exit code.
 COMMAND_MODULES = (
+    "oracle.commands.anchor",
+    "oracle.commands.calc",
     "oracle.commands.chain",
     "oracle.commands.demo",
+    "oracle.commands.keys",
 )
 
 

@@ -118,7 +118,9 @@ def _unit_steps(
             return (direct,)
         return (direct, *_basis_steps(factor, activity_unit, activity_basis, fuel, conversions))
     heating_value = factor.heating_value
-    to_fuel_unit = None if heating_value is None else _conversion_step(activity_unit, heating_value.per_unit, conversions)
+    to_fuel_unit = (
+        None if heating_value is None else _conversion_step(activity_unit, heating_value.per_unit, conversions)
+    )
     if heating_value is None or to_fuel_unit is None:
         reachable = factor.per_unit if heating_value is None else f"{factor.per_unit} or {heating_value.per_unit}"
         raise UnitError(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ledger.calc.applied_factor import AppliedFactor, GasRate, apply_factor, gas_mass_g
-from ledger.calc.conversions import Conversions
+from ledger.calc.conversions import NO_CONVERSIONS, Conversions
 from ledger.calc.factors import CALORIFIC_BASES, SCOPE2_METHODS, Factor
 from ledger.calc.gwp import BIOGENIC_CO2, GwpSet
 from ledger.calc.library import DEFAULT_DATASETS, ZERO_EMISSION_INSTRUMENT, FactorLibrary
@@ -34,7 +34,6 @@ from ledger.calc.sources import source
 from ledger.canonical import JSON, decimal_text
 from ledger.errors import CalculationError
 
-
 _ZERO = Decimal(0)
 
 
@@ -48,7 +47,7 @@ class Emission:
 
 
 def emission_of(terms: Sequence[tuple[Decimal, Sequence[GasRate]]], gwp_values: Mapping[str, Decimal]) -> Emission:
-    """The emission of (quantity, rates) terms weighted by `gwp_values` (which must cover every gas but biogenic CO2)."""
+    """The emission of (quantity, rates) terms, weighted by `gwp_values` (every gas but biogenic CO2 needs one)."""
     add, multiply = CALC_CONTEXT.add, CALC_CONTEXT.multiply
     gases_g: dict[str, Decimal] = {}
     for quantity, rates in terms:
@@ -64,13 +63,25 @@ def emission_of(terms: Sequence[tuple[Decimal, Sequence[GasRate]]], gwp_values: 
 
 
 @dataclass(frozen=True)
-class Activity:
-    """One activity to calculate: what (source), how much, and which factor and method to use.
+class ActivityKind:
+    """What was measured and how to calculate it, apart from how much: what calculations are cached by.
 
-    `factor_id` picks a factor; without it the calculator's datasets supply the source's default.
-    `instrument_quantity` (market-based scope 2 only) is the part covered by contractual instruments, at the
-    rate of `instrument_factor_id` (zero-emission generation by default).
+    `factor_id` picks a factor; without it the calculator's datasets supply the source's default. For a
+    market-based scope 2 figure with contractual instruments, `instrument_factor_id` is the instruments'
+    rate (zero-emission generation by default).
     """
+
+    source: str
+    unit: str
+    calorific_basis: str | None = None
+    scope2_method: str | None = None
+    factor_id: str | None = None
+    instrument_factor_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One activity to calculate: its kind (see ActivityKind) and how much of it there was."""
 
     source: str
     quantity: Decimal
@@ -80,6 +91,12 @@ class Activity:
     factor_id: str | None = None
     instrument_quantity: Decimal | None = None
     instrument_factor_id: str | None = None
+
+    @property
+    def kind(self) -> ActivityKind:
+        return ActivityKind(
+            self.source, self.unit, self.calorific_basis, self.scope2_method, self.factor_id, self.instrument_factor_id
+        )
 
 
 @dataclass(frozen=True)
@@ -113,87 +130,111 @@ class Calculator:
         self,
         library: FactorLibrary,
         gwp: GwpSet,
-        conversions: Conversions = Conversions(),
+        conversions: Conversions = NO_CONVERSIONS,
         datasets: Sequence[str] = DEFAULT_DATASETS,
     ) -> None:
         self.library = library
         self.gwp = gwp
         self.conversions = conversions
         self.datasets = tuple(datasets)
-        self._plans: dict[tuple[object, ...], _Plan] = {}
+        self._plans: dict[ActivityKind, _Plan] = {}
+        self._instrument_plans: dict[ActivityKind, _Plan] = {}
 
     def calculate(self, activity: Activity) -> Calculation:
         """The emission of `activity`; CalculationError (or a subclass) saying why it cannot be calculated."""
-        quantity, covered = activity.quantity, activity.instrument_quantity
+        return self.calculate_kind(activity.kind, activity.quantity, activity.instrument_quantity)
+
+    def calculate_kind(
+        self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None = None
+    ) -> Calculation:
+        """The emission of `quantity` units of `kind`, `instrument_quantity` of them covered by contractual
+        instruments: the fast path for many rows of few kinds."""
+        plan, terms = self._terms(kind, quantity, instrument_quantity)
+        emission = emission_of(terms, plan.gwp_values)
+        return Calculation(emission, plan.applied.factor, _receipt(kind, plan, terms, quantity))
+
+    def emission_kind(
+        self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None = None
+    ) -> tuple[Emission, Factor]:
+        """As `calculate_kind`, without the receipt: for checking many rows before any is recorded."""
+        plan, terms = self._terms(kind, quantity, instrument_quantity)
+        return emission_of(terms, plan.gwp_values), plan.applied.factor
+
+    def _terms(
+        self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None
+    ) -> tuple[_Plan, list[tuple[Decimal, Sequence[GasRate]]]]:
         if not quantity.is_finite() or quantity < 0:
             raise CalculationError(f"activity quantity must be a finite number >= 0, got {quantity}")
-        plan = self._plan(activity)
-        inputs: dict[str, JSON] = {
-            "activity_quantity": decimal_text(quantity),
-            "activity_unit": activity.unit,
-            "calorific_basis": activity.calorific_basis,
-            "scope2_method": activity.scope2_method,
-        }
-        if plan.instrument is None or covered is None:
-            terms = [(quantity, plan.applied.rates)]
-            receipt_terms = [{"label": WHOLE_ACTIVITY, "quantity": inputs["activity_quantity"], **plan.receipt_terms[0]}]
-        else:
-            if not covered.is_finite() or not 0 <= covered <= quantity:
-                raise CalculationError(
-                    f"instrument quantity must lie between 0 and the activity quantity {quantity}, got {covered}"
-                )
-            uncovered = CALC_CONTEXT.subtract(quantity, covered)
-            inputs["instrument_quantity"] = decimal_text(covered)
-            terms = [(uncovered, plan.applied.rates), (covered, plan.instrument.rates)]
-            receipt_terms = [
-                {"label": INSTRUMENT_UNCOVERED, "quantity": decimal_text(uncovered), **plan.receipt_terms[0]},
-                {"label": INSTRUMENT_COVERED, "quantity": decimal_text(covered), **plan.receipt_terms[1]},
-            ]
-        emission = emission_of(terms, plan.gwp_values)
-        return Calculation(emission, plan.applied.factor, receipt_of(inputs, receipt_terms, plan.receipt_gwp))
+        plan = self._plan(kind, with_instruments=instrument_quantity is not None)
+        if plan.instrument is None or instrument_quantity is None:
+            return plan, [(quantity, plan.applied.rates)]
+        if not instrument_quantity.is_finite() or not 0 <= instrument_quantity <= quantity:
+            raise CalculationError(
+                "instrument quantity must lie between 0 and the activity quantity "
+                f"{quantity}, got {instrument_quantity}"
+            )
+        uncovered = CALC_CONTEXT.subtract(quantity, instrument_quantity)
+        return plan, [(uncovered, plan.applied.rates), (instrument_quantity, plan.instrument.rates)]
 
-    def factor_for(self, activity: Activity) -> Factor:
-        """The factor `activity` uses: the one it names, or its source's default."""
-        if activity.factor_id is not None:
-            return self.library.factor(activity.factor_id)
-        return self.library.default_factor(activity.source, activity.scope2_method, self.datasets)
+    def factor_for(self, kind: ActivityKind) -> Factor:
+        """The factor `kind` uses: the one it names, or its source's default."""
+        if kind.factor_id is not None:
+            return self.library.factor(kind.factor_id)
+        return self.library.default_factor(kind.source, kind.scope2_method, self.datasets)
 
-    def _plan(self, activity: Activity) -> _Plan:
-        key = (
-            activity.source,
-            activity.unit,
-            activity.calorific_basis,
-            activity.scope2_method,
-            activity.factor_id,
-            activity.instrument_quantity is not None,
-            activity.instrument_factor_id,
-        )
-        plan = self._plans.get(key)
+    def _plan(self, kind: ActivityKind, with_instruments: bool) -> _Plan:
+        plans = self._instrument_plans if with_instruments else self._plans
+        plan = plans.get(kind)
         if plan is None:
-            plan = self._plans[key] = self._new_plan(activity)
+            plan = plans[kind] = self._new_plan(kind, with_instruments)
         return plan
 
-    def _new_plan(self, activity: Activity) -> _Plan:
-        emission_source = source(activity.source)
+    def _new_plan(self, kind: ActivityKind, with_instruments: bool) -> _Plan:
+        emission_source = source(kind.source)
         is_scope2 = emission_source.category.scope == 2
-        if is_scope2 and activity.scope2_method not in SCOPE2_METHODS:
-            raise CalculationError(f"scope 2 source {activity.source} needs scope2_method location or market")
-        if not is_scope2 and activity.scope2_method is not None:
-            raise CalculationError(f"scope2_method applies to scope 2 sources only, not {activity.source}")
-        if activity.calorific_basis not in (None, *CALORIFIC_BASES):
-            raise CalculationError(f"calorific basis must be NCV or GCV, got {activity.calorific_basis!r}")
-        if activity.instrument_quantity is not None and activity.scope2_method != "market":
+        if is_scope2 and kind.scope2_method not in SCOPE2_METHODS:
+            raise CalculationError(f"scope 2 source {kind.source} needs scope2_method location or market")
+        if not is_scope2 and kind.scope2_method is not None:
+            raise CalculationError(f"scope2_method applies to scope 2 sources only, not {kind.source}")
+        if kind.calorific_basis not in (None, *CALORIFIC_BASES):
+            raise CalculationError(f"calorific basis must be NCV or GCV, got {kind.calorific_basis!r}")
+        if with_instruments and kind.scope2_method != "market":
             raise CalculationError("contractual instruments reduce market-based scope 2 figures only")
         fuel = emission_source.item
-        applied = apply_factor(
-            self.factor_for(activity), activity.unit, activity.calorific_basis, fuel, self.conversions
-        )
+        applied = apply_factor(self.factor_for(kind), kind.unit, kind.calorific_basis, fuel, self.conversions)
         instrument = None
-        if activity.instrument_quantity is not None:
-            instrument_factor = self.library.factor(activity.instrument_factor_id or ZERO_EMISSION_INSTRUMENT)
-            instrument = apply_factor(instrument_factor, activity.unit, activity.calorific_basis, fuel, self.conversions)
-        gases = {rate.gas for applied_factor in (applied, instrument) if applied_factor for rate in applied_factor.rates}
-        gwp_gases = sorted(gases - {BIOGENIC_CO2})
-        gwp_values = {gas: self.gwp.gwp_of(gas) for gas in gwp_gases}
-        receipt_terms = tuple(applied_factor_receipt(a) for a in (applied, instrument) if a is not None)
-        return _Plan(applied, instrument, gwp_values, receipt_terms, gwp_receipt(self.gwp, gwp_gases))
+        if with_instruments:
+            instrument_factor = self.library.factor(kind.instrument_factor_id or ZERO_EMISSION_INSTRUMENT)
+            instrument = apply_factor(instrument_factor, kind.unit, kind.calorific_basis, fuel, self.conversions)
+        applied_factors = (applied,) if instrument is None else (applied, instrument)
+        gases = sorted({rate.gas for each in applied_factors for rate in each.rates} - {BIOGENIC_CO2})
+        return _Plan(
+            applied,
+            instrument,
+            {gas: self.gwp.gwp_of(gas) for gas in gases},
+            tuple(applied_factor_receipt(each) for each in applied_factors),
+            gwp_receipt(self.gwp, gases),
+        )
+
+
+def _receipt(
+    kind: ActivityKind, plan: _Plan, terms: list[tuple[Decimal, Sequence[GasRate]]], quantity: Decimal
+) -> dict[str, JSON]:
+    quantity_text = decimal_text(quantity)
+    inputs: dict[str, JSON] = {
+        "activity_quantity": quantity_text,
+        "activity_unit": kind.unit,
+        "calorific_basis": kind.calorific_basis,
+        "scope2_method": kind.scope2_method,
+    }
+    if len(terms) == 1:
+        return receipt_of(
+            inputs, [{"label": WHOLE_ACTIVITY, "quantity": quantity_text, **plan.receipt_terms[0]}], plan.receipt_gwp
+        )
+    (uncovered, _), (covered, _) = terms
+    inputs["instrument_quantity"] = decimal_text(covered)
+    receipt_terms = [
+        {"label": INSTRUMENT_UNCOVERED, "quantity": decimal_text(uncovered), **plan.receipt_terms[0]},
+        {"label": INSTRUMENT_COVERED, "quantity": inputs["instrument_quantity"], **plan.receipt_terms[1]},
+    ]
+    return receipt_of(inputs, receipt_terms, plan.receipt_gwp)

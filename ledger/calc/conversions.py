@@ -15,6 +15,9 @@ from ledger.calc.units import parse_unit
 from ledger.errors import CalculationError
 
 
+_MAX_RATIO = Decimal("1e15")
+
+
 @dataclass(frozen=True)
 class Conversions:
     """`ncv_per_gcv`: (fuel, NCV/GCV ratio) pairs, the fuel being a source's last segment (`natural-gas`).
@@ -38,6 +41,9 @@ class Conversions:
                 scale_from, scale_to = parse_unit(ratio_from).scale, parse_unit(ratio_to).scale
                 return ratio * from_unit.scale * scale_to / (to_unit.scale * scale_from)
         return None
+
+
+NO_CONVERSIONS = Conversions()
 
 
 def parse_ncv_per_gcv(text: str) -> tuple[str, Decimal]:
@@ -65,6 +71,6 @@ def _positive_decimal(ratio_text: str, text: str) -> Decimal:
         ratio = Decimal(ratio_text.strip())
     except InvalidOperation as e:
         raise CalculationError(f"{text!r}: {ratio_text!r} is not a decimal number") from e
-    if not ratio.is_finite() or ratio <= 0:
-        raise CalculationError(f"{text!r}: the ratio must be a positive number")
+    if not ratio.is_finite() or not 0 < ratio < _MAX_RATIO:
+        raise CalculationError(f"{text!r}: the ratio must be a positive number below 10^15")
     return ratio

@@ -6,7 +6,11 @@ factor given per unit of energy may carry the fuel's default heating value (389.
 activity measured by mass or volume can use it. Energy figures state their calorific basis, NCV or GCV.
 
 Datasets are tables with one row per factor and gas; `factors_from_rows` reads such a table (shipped or a
-user's own) and reports every malformed row, not only the first.
+user's own) and reports every malformed row, not only the first. Every row names `factor_id`, `dataset`,
+`version`, `gas`, `value`, `unit` (mass per activity unit: kg/mmBtu, tC/TJ), `source_document` and `licence`;
+optional columns are `name`, `source` (the ;-separated sources this factor is the dataset's default for),
+`scope2_method`, `calorific_basis`, `heating_value` with `heating_value_unit` (GJ/万Nm³), `oxidation_fraction`
+and `note` (where "(check)" marks a figure not re-verified).
 """
 
 from __future__ import annotations
@@ -28,17 +32,11 @@ SCOPE2_METHODS = ("location", "market")
 _GRAMS_PER_MASS_UNIT = {"g": Decimal(1), "kg": Decimal(1000), "t": Decimal(1000000)}
 _FACTOR_ID = re.compile(r"[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*")
 
+# Figures outside this range are typing errors, and would push products past the calculation's precision.
+_MIN_MAGNITUDE = Decimal("1e-20")
+_MAX_MAGNITUDE = Decimal("1e15")
+
 REQUIRED_COLUMNS = ("factor_id", "dataset", "version", "gas", "value", "unit", "source_document", "licence")
-OPTIONAL_COLUMNS = (
-    "name",
-    "source",
-    "scope2_method",
-    "calorific_basis",
-    "heating_value",
-    "heating_value_unit",
-    "oxidation_fraction",
-    "note",
-)
 # Columns whose value is the same on every row of one factor.
 _FACTOR_COLUMNS = (
     "dataset",
@@ -186,6 +184,9 @@ class _Cells:
             return None
         if not value.is_finite():
             self.report(column, "must be a finite number")
+            return None
+        if value and not _MIN_MAGNITUDE <= abs(value) < _MAX_MAGNITUDE:
+            self.report(column, "is out of range (10^-20 to 10^15)")
             return None
         return value
 

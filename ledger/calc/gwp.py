@@ -80,8 +80,5 @@ def _gwp_sets() -> Mapping[str, GwpSet]:
     if issues:
         raise FactorDataError(tuple(issues))
     return MappingProxyType(
-        {
-            name: GwpSet(name, MappingProxyType(values[name]), MappingProxyType(sources[name]))
-            for name in GWP_SET_NAMES
-        }
+        {name: GwpSet(name, MappingProxyType(values[name]), MappingProxyType(sources[name])) for name in GWP_SET_NAMES}
     )

@@ -102,14 +102,17 @@ def read_receipt(receipt: object) -> ReadReceipt:
     terms = receipt.get("terms")
     if not isinstance(terms, Sequence) or isinstance(terms, str) or not terms:
         raise ReceiptError("terms: must be a non-empty list")
+    try:
+        terms_read = tuple(_term(term, f"terms[{index}]") for index, term in enumerate(terms))
+    except ArithmeticError as e:
+        raise ReceiptError(f"terms: their numbers overflow the calculation ({type(e).__name__})") from e
     return ReadReceipt(
         activity_quantity=_decimal(inputs.get("activity_quantity"), "inputs.activity_quantity"),
         activity_unit=_text(inputs.get("activity_unit"), "inputs.activity_unit"),
         gwp_set=_text(gwp.get("set"), "gwp.set"),
-        terms=tuple(_term(term, f"terms[{index}]") for index, term in enumerate(terms)),
+        terms=terms_read,
         gwp_values={
-            gas: _decimal(value, f"gwp.values.{gas}")
-            for gas, value in _object(gwp.get("values"), "gwp.values").items()
+            gas: _decimal(value, f"gwp.values.{gas}") for gas, value in _object(gwp.get("values"), "gwp.values").items()
         },
     )
 
@@ -122,7 +125,9 @@ def _term(term: object, path: str) -> ReceiptTerm:
     unit_steps = tuple(
         UnitStep(
             _text(_object(step, f"{path}.unit_steps[{index}]").get("what"), f"{path}.unit_steps[{index}].what"),
-            _decimal(_object(step, f"{path}.unit_steps[{index}]").get("multiplier"), f"{path}.unit_steps[{index}].multiplier"),
+            _decimal(
+                _object(step, f"{path}.unit_steps[{index}]").get("multiplier"), f"{path}.unit_steps[{index}].multiplier"
+            ),
         )
         for index, step in enumerate(steps)
     )
@@ -139,7 +144,9 @@ def _term(term: object, path: str) -> ReceiptTerm:
         unit_text = _text(entry.get("unit"), f"{gas_path}.unit")
         try:
             grams, is_carbon = factor_mass_unit(unit_text)
-            rate = gas_rate(gas, unit_multiplier, _decimal(entry.get("value"), f"{gas_path}.value"), grams, is_carbon, oxidation)
+            rate = gas_rate(
+                gas, unit_multiplier, _decimal(entry.get("value"), f"{gas_path}.value"), grams, is_carbon, oxidation
+            )
         except UnitError as e:
             raise ReceiptError(f"{gas_path}: {e}") from e
         rates.append(rate)

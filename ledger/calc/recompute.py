@@ -10,16 +10,22 @@ from collections.abc import Mapping
 from decimal import Decimal, localcontext
 
 from ledger.calc.calculate import Emission, emission_of
-from ledger.calc.precision import CALC_CONTEXT
-from ledger.calc.receipt import read_receipt
 from ledger.calc.gwp import BIOGENIC_CO2
+from ledger.calc.precision import CALC_CONTEXT
+from ledger.calc.receipt import ReadReceipt, read_receipt
 from ledger.errors import ReceiptError
 from ledger.record import Record
 
 
 def recompute(receipt: Mapping[str, object]) -> Emission:
     """The emission a receipt describes; ReceiptError if the receipt is malformed or inconsistent."""
-    read = read_receipt(receipt)
+    try:
+        return _recompute(read_receipt(receipt))
+    except ArithmeticError as e:
+        raise ReceiptError(f"receipt: its numbers overflow the calculation ({type(e).__name__})") from e
+
+
+def _recompute(read: ReadReceipt) -> Emission:
     with localcontext(CALC_CONTEXT):
         term_total = sum((term.quantity for term in read.terms), Decimal(0))
     if term_total != read.activity_quantity:

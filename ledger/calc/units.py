@@ -171,8 +171,8 @@ def is_energy(text: str) -> bool:
     return dimension_of(text) == "[energy]"
 
 
-def _registry() -> pint.UnitRegistry:
-    registry = pint.UnitRegistry(None, non_int_type=Decimal, cache_folder=None)
+def _registry() -> pint.UnitRegistry[Decimal]:
+    registry: pint.UnitRegistry[Decimal] = pint.UnitRegistry(None, non_int_type=Decimal, cache_folder=None)
     for definition in _DEFINITIONS:
         registry.define(definition)
     return registry

@@ -105,3 +105,19 @@ def test_given_factor_table_without_required_column_when_read_then_missing_colum
     rows = [(2, {"factor_id": "x/y", "gas": "CO2", "value": "1", "unit": "kg/kWh"})]
     with pytest.raises(FactorDataError, match="missing column.*dataset, version, source_document, licence"):
         factors_from_rows("short.csv", rows)
+
+
+@pytest.mark.parametrize("value", ["1e400", "1e-30", "1000000000000000"])
+def test_given_factor_value_out_of_range_when_read_then_rejected(value: str) -> None:
+    row = {
+        "factor_id": "x/y",
+        "dataset": "x",
+        "version": "1",
+        "gas": "CO2",
+        "value": value,
+        "unit": "kg/kWh",
+        "source_document": "doc",
+        "licence": "CC0",
+    }
+    with pytest.raises(FactorDataError, match="out of range"):
+        factors_from_rows("range.csv", [(2, row)])

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ledger.calc.calculate import Activity, Calculator
+from ledger.calc.calculate import Activity, Calculation, Calculator
 from ledger.calc.conversions import Conversions
 from ledger.calc.gwp import gwp_set
 from ledger.calc.library import DEFAULT_DATASETS, FactorLibrary
@@ -18,9 +18,12 @@ from tests.calc.conftest import CALC_DATA
 CASES: list[dict[str, Any]] = json.loads((CALC_DATA / "known-answers.json").read_text(encoding="utf-8"))["cases"]
 
 
-def activity_of(fields: dict[str, str]) -> Activity:
+def calculate(case: dict[str, Any], library: FactorLibrary) -> Calculation:
     decimals = {"quantity", "instrument_quantity"}
-    return Activity(**{name: Decimal(value) if name in decimals else value for name, value in fields.items()})
+    fields: dict[str, Any] = {
+        name: Decimal(value) if name in decimals else value for name, value in case["activity"].items()
+    }
+    return calculator_for(case, library).calculate(Activity(**fields))
 
 
 def calculator_for(case: dict[str, Any], library: FactorLibrary) -> Calculator:
@@ -37,7 +40,7 @@ def calculator_for(case: dict[str, Any], library: FactorLibrary) -> Calculator:
 def test_given_hand_worked_case_when_calculated_then_every_figure_matches(
     case: dict[str, Any], library: FactorLibrary
 ) -> None:
-    calculation = calculator_for(case, library).calculate(activity_of(case["activity"]))
+    calculation = calculate(case, library)
 
     want = case["want"]
     assert dict(calculation.emission.gases_g) == {gas: Decimal(mass) for gas, mass in want["gases_g"].items()}
@@ -49,6 +52,6 @@ def test_given_hand_worked_case_when_calculated_then_every_figure_matches(
 def test_given_hand_worked_case_when_recomputed_from_its_receipt_alone_then_figures_are_identical(
     case: dict[str, Any], library: FactorLibrary
 ) -> None:
-    calculation = calculator_for(case, library).calculate(activity_of(case["activity"]))
+    calculation = calculate(case, library)
 
     assert recompute(json.loads(json.dumps(calculation.receipt))) == calculation.emission

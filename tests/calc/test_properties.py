@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.calc.calculate import Activity, Calculator
+from ledger.calc.calculate import ActivityKind, Calculation, Calculator
 from ledger.calc.gwp import BIOGENIC_CO2, GWP_SET_NAMES, gwp_set
 from ledger.calc.library import shipped_library
 from ledger.calc.precision import CALC_CONTEXT
@@ -33,20 +33,20 @@ KINDS = [
 quantities = st.decimals(min_value=Decimal(0), max_value=Decimal("1e9"), places=4)
 
 
-def activity(kind: tuple[str, str, str | None, str | None, str | None], quantity: Decimal) -> Activity:
+Kind = tuple[str, str, str | None, str | None, str | None]
+
+
+def calculate(set_name: str, kind: Kind, quantity: Decimal, instrument_quantity: Decimal | None = None) -> Calculation:
     source, unit, basis, factor_id, scope2_method = kind
-    return Activity(source, quantity, unit, basis, scope2_method, factor_id)
-
-
-def calculate(set_name: str, subject: Activity):  # type: ignore[no-untyped-def]
-    return Calculator(shipped_library(), gwp_set(set_name)).calculate(subject)
+    activity_kind = ActivityKind(source, unit, basis, scope2_method, factor_id)
+    return Calculator(shipped_library(), gwp_set(set_name)).calculate_kind(activity_kind, quantity, instrument_quantity)
 
 
 @given(kind=st.sampled_from(KINDS), quantity=quantities, set_name=st.sampled_from(GWP_SET_NAMES))
 def test_given_any_activity_when_calculated_then_total_is_rounded_sum_of_gases_times_gwp(
-    kind: tuple[str, str, str | None, str | None, str | None], quantity: Decimal, set_name: str
+    kind: Kind, quantity: Decimal, set_name: str
 ) -> None:
-    emission = calculate(set_name, activity(kind, quantity)).emission
+    emission = calculate(set_name, kind, quantity).emission
     gwp = gwp_set(set_name)
     with localcontext(CALC_CONTEXT):
         weighted = sum(
@@ -65,9 +65,9 @@ def test_given_any_activity_when_calculated_then_total_is_rounded_sum_of_gases_t
     set_b=st.sampled_from(GWP_SET_NAMES),
 )
 def test_given_two_gwp_sets_when_compared_then_gases_are_equal_and_only_non_co2_terms_differ(
-    kind: tuple[str, str, str | None, str | None, str | None], quantity: Decimal, set_a: str, set_b: str
+    kind: Kind, quantity: Decimal, set_a: str, set_b: str
 ) -> None:
-    first, second = calculate(set_a, activity(kind, quantity)).emission, calculate(set_b, activity(kind, quantity)).emission
+    first, second = calculate(set_a, kind, quantity).emission, calculate(set_b, kind, quantity).emission
     assert first.gases_g == second.gases_g
     assert first.biogenic_co2_g == second.biogenic_co2_g
     with localcontext(CALC_CONTEXT):
@@ -87,9 +87,9 @@ def test_given_two_gwp_sets_when_compared_then_gases_are_equal_and_only_non_co2_
 
 @given(kind=st.sampled_from(KINDS), quantity=quantities, set_name=st.sampled_from(GWP_SET_NAMES))
 def test_given_any_activity_when_recomputed_from_json_receipt_then_identical(
-    kind: tuple[str, str, str | None, str | None, str | None], quantity: Decimal, set_name: str
+    kind: Kind, quantity: Decimal, set_name: str
 ) -> None:
-    calculation = calculate(set_name, activity(kind, quantity))
+    calculation = calculate(set_name, kind, quantity)
     assert recompute(json.loads(json.dumps(calculation.receipt))) == calculation.emission
 
 
@@ -97,11 +97,9 @@ def test_given_any_activity_when_recomputed_from_json_receipt_then_identical(
 def test_given_instruments_when_market_based_then_figure_never_exceeds_the_one_without(
     quantity: Decimal, covered_share: Decimal
 ) -> None:
-    source = "purchased-energy/electricity"
-    without = calculate("AR5", Activity(source, quantity, "MWh", scope2_method="market")).emission
+    market: Kind = ("purchased-energy/electricity", "MWh", None, None, "market")
+    without = calculate("AR5", market, quantity).emission
     with localcontext(CALC_CONTEXT):
         covered = quantity * covered_share
-    with_instruments = calculate(
-        "AR5", Activity(source, quantity, "MWh", scope2_method="market", instrument_quantity=covered)
-    ).emission
+    with_instruments = calculate("AR5", market, quantity, covered).emission
     assert with_instruments.co2e_g <= without.co2e_g

@@ -3,14 +3,13 @@ tampering or damage."""
 
 from __future__ import annotations
 
-import copy
 import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from ledger.calc.calculate import Activity, Calculation, Calculator
+from ledger.calc.calculate import ActivityKind, Calculation, Calculator
 from ledger.calc.gwp import gwp_set
 from ledger.calc.library import shipped_library
 from ledger.calc.recompute import check_record, recompute
@@ -20,9 +19,8 @@ from ledger.record import Record
 
 def diesel_calculation() -> Calculation:
     calculator = Calculator(shipped_library(), gwp_set("AR6"))
-    return calculator.calculate(
-        Activity("stationary-combustion/diesel", Decimal("1234.5"), "gal", factor_id="us-epa-ghg-hub/diesel")
-    )
+    kind = ActivityKind("stationary-combustion/diesel", "gal", factor_id="us-epa-ghg-hub/diesel")
+    return calculator.calculate_kind(kind, Decimal("1234.5"))
 
 
 def record_of(calculation: Calculation, **changes: Any) -> Record:
@@ -74,8 +72,8 @@ def test_given_record_with_altered_total_when_checked_then_error_names_the_figur
 
 def test_given_record_whose_receipt_factor_was_altered_when_checked_then_gases_and_total_mismatch() -> None:
     calculation = diesel_calculation()
-    receipt = copy.deepcopy(dict(calculation.receipt))
-    receipt["terms"][0]["gases"]["CO2"]["value"] = "74.96"  # type: ignore[index]
+    receipt: dict[str, Any] = json.loads(json.dumps(calculation.receipt))
+    receipt["terms"][0]["gases"]["CO2"]["value"] = "74.96"
     with pytest.raises(ReceiptError, match="gases_g.*co2e_g"):
         check_record(record_of(calculation, receipt=receipt))
 
@@ -118,3 +116,9 @@ def test_given_damaged_receipt_when_recomputed_then_receipt_error_names_the_fiel
 ) -> None:
     with pytest.raises(ReceiptError, match=message):
         recompute(mutated(path, value))
+
+
+def test_given_receipt_with_numbers_past_the_precision_when_recomputed_then_receipt_error() -> None:
+    huge = "9" * 7000
+    with pytest.raises(ReceiptError, match="overflow"):
+        recompute(mutated(["terms", 0, "gases", "CO2", "value"], huge))

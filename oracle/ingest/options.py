@@ -1,0 +1,30 @@
+"""How an import reads and calculates a file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ledger.calc.conversions import NO_CONVERSIONS, Conversions
+from ledger.calc.library import DEFAULT_DATASETS, FactorLibrary
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """Factors and defaults for calculating rows, and how to read and write the file.
+
+    `workers` processes share the building of records for files of `parallel_from_bytes` or more (smaller
+    files are worked in this process: starting workers would take longer than the work);
+    `batch_size` records go to the log per append; at most `max_listed_issues` issues are listed.
+    """
+
+    library: FactorLibrary
+    default_gwp_set: str = "AR5"
+    datasets: tuple[str, ...] = DEFAULT_DATASETS
+    conversions: Conversions = NO_CONVERSIONS
+    encoding: str = "utf-8-sig"
+    batch_size: int = 10_000
+    max_listed_issues: int = 1000
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    parallel_from_bytes: int = 4 * 1024 * 1024
+    chunk_rows: int = 5000

@@ -1,0 +1,58 @@
+"""Turning a validated, calculated row into its 3D code and its Record."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import NamedTuple
+
+from ledger.calc.calculate import ActivityKind, Calculation
+from ledger.code import ThreeDCode
+from ledger.period import Period
+from ledger.record import Record
+from oracle.ingest.validate import ActivityRow
+
+
+class CodeParts(NamedTuple):
+    """What a record's 3D code says besides its serial: who, when and what."""
+
+    account: str
+    facility: str | None
+    period: str
+    scope: int
+    category_token: str
+    source_token: str
+
+
+def code_of(parts: CodeParts, serial: int) -> str:
+    """The 3D code of the record at log position `serial` (1-based); CodeError if it cannot have one."""
+    account, facility, period, scope, category_token, source_token = parts
+    return ThreeDCode(account, facility, _period(period), scope, category_token, source_token, serial).text
+
+
+@cache
+def _period(text: str) -> Period:
+    return Period.parse(text)
+
+
+def record_of(row: ActivityRow, kind: ActivityKind, calculation: Calculation, code: str) -> Record:
+    """The record of `row` calculated as `kind` (one of the row's kinds) under the 3D code `code`."""
+    category = row.source.category
+    emission = calculation.emission
+    return Record(
+        code=code,
+        account=row.account,
+        facility=row.facility,
+        period=row.period,
+        scope=category.scope,
+        scope3_category=category.scope3_category,
+        iso_category=row.iso_category,
+        source=row.source.slug,
+        activity_quantity=row.quantity,
+        activity_unit=row.unit,
+        scope2_method=kind.scope2_method,
+        gwp_set=row.gwp_set,
+        gases_g=emission.gases_g,
+        co2e_g=emission.co2e_g,
+        biogenic_co2_g=emission.biogenic_co2_g,
+        receipt=calculation.receipt,
+    )

@@ -3,16 +3,18 @@
 
 PYTHON ?= python3.11
 VENV := .venv
+# schemathesis needs a newer hypothesis than eth-brownie pins, so it lives in a venv of its own.
+SCHEMATHESIS_VENV := .venv-schemathesis
 PY := $(VENV)/bin/python
 STATE := .carbonledger
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test setup system-deps python-deps node-deps solc-bridge test-python test-contracts bench chain-down clean
+.PHONY: run test setup schemathesis-venv system-deps python-deps node-deps solc-bridge test-python test-contracts bench chain-down clean
 
 run: setup
 	$(VENV)/bin/carbonledger demo
 
-test: setup test-python test-contracts
+test: setup schemathesis-venv test-python test-contracts
 
 test-python:
 	$(PY) -m pytest -p no:pytest-brownie -q tests
@@ -31,6 +33,13 @@ python-deps: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,postgres]'
+	touch $@
+
+schemathesis-venv: $(SCHEMATHESIS_VENV)/.installed
+
+$(SCHEMATHESIS_VENV)/.installed: tests/webapp/schemathesis-requirements.txt
+	test -x $(SCHEMATHESIS_VENV)/bin/python || $(PYTHON) -m venv $(SCHEMATHESIS_VENV)
+	$(SCHEMATHESIS_VENV)/bin/pip install --quiet --disable-pip-version-check -r tests/webapp/schemathesis-requirements.txt
 	touch $@
 
 node-deps: node_modules/.installed

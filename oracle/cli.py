@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "oracle.commands.chain",
     "oracle.commands.demo",
     "oracle.commands.keys",
+    "oracle.commands.serve",
 )
 
 

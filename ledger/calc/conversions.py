@@ -14,7 +14,6 @@ from decimal import Decimal, InvalidOperation
 from ledger.calc.units import parse_unit
 from ledger.errors import CalculationError
 
-
 _MAX_RATIO = Decimal("1e15")
 
 

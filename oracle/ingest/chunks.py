@@ -1,4 +1,5 @@
-"""The work done on a chunk of rows, in a worker process or in the importing one.
+"""The work done on a chunk of rows: checking it (in the importing process) and building its records (in a
+worker process, or the importing one for small files).
 
 `check_chunk` validates and calculates rows and returns what the importer needs to decide about each record
 (identity, figures for the totals, the parts of its 3D code). `build_chunk` does the work again on the same rows
@@ -34,7 +35,7 @@ from oracle.ingest.validate import ActivityRow, RowValidator
 
 
 class CheckedRecord(NamedTuple):
-    """What the importer needs to know about one record of a valid row (a tuple: it crosses processes)."""
+    """What the importer needs to know about one record of a valid row (a tuple: a million are cheap)."""
 
     row_number: int
     account: str

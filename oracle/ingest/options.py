@@ -15,7 +15,8 @@ class IngestOptions:
 
     `workers` processes share the building of records for files of `parallel_from_bytes` or more (smaller
     files are worked in this process: starting workers would take longer than the work);
-    `batch_size` records go to the log per append; at most `max_listed_issues` issues are listed.
+    files are read `chunk_rows` rows at a time; `batch_size` records go to the log per append; at most
+    `max_listed_issues` issues are listed (all are counted).
     """
 
     library: FactorLibrary

@@ -112,11 +112,8 @@ class _Check:
             rows = read_rows(snapshot, self.options.encoding, self.file)
             header = self._header(rows)
             if header is not None:
-                prepare_args = (self.file, header, self.header_cells, self.options)
-                checked = ordered_map(
-                    chunks.check_chunk, _chunked(rows, self.options.chunk_rows), 1, chunks.prepare, prepare_args
-                )
-                plans = [self._take(chunk) for chunk in checked]
+                chunks.prepare(self.file, header, self.header_cells, self.options)
+                plans = [self._take(chunks.check_chunk(chunk)) for chunk in _chunked(rows, self.options.chunk_rows)]
                 if self.report.rows == 0 and not self.issue_count:
                     self._add((Issue(self.file, None, None, None, "has no data rows"),))
                 self._name_codes()

@@ -1,0 +1,56 @@
+"""The Flask app factory: configuration in layers, one blueprint per area, error handlers, security headers.
+
+Configuration, later layers overriding earlier ones:
+1. defaults, from oracle.settings (which already honours the CARBONLEDGER_* variables the CLI reads);
+2. the instance folder's `config.py`, if there is one;
+3. environment variables with the CARBONLEDGER_ prefix (CARBONLEDGER_DATABASE_URL -> DATABASE_URL).
+A `test_config` mapping replaces layers 2 and 3, so tests never pick up a developer's environment.
+
+Keys: DATABASE_URL, LOG_ORIGIN (the log the explorer serves), CHECKPOINT_KEY_FILE (the Ed25519 key that signs
+checkpoint notes; used only if it exists), RPC_URL and DEPLOYMENT_FILE (the chain and the contracts the
+ledger is anchored in; the deployment file may be absent), MAX_CONTENT_LENGTH (request bodies, in bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from oracle import settings
+from webapp import api_log, api_openapi, api_records, api_verify, pages
+from webapp.error_responses import register_error_handlers
+from webapp.security_headers import register_security_headers
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def default_config() -> dict[str, Any]:
+    return {
+        "DATABASE_URL": settings.DATABASE_URL,
+        "LOG_ORIGIN": settings.LOG_ORIGIN,
+        "CHECKPOINT_KEY_FILE": str(settings.STATE_DIR / "keys" / "checkpoint-ed25519.pem"),
+        "RPC_URL": settings.RPC_URL,
+        "DEPLOYMENT_FILE": str(settings.STATE_DIR / "deployment.json"),
+        "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
+    }
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The explorer app; `test_config` (for tests) replaces the instance config and the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(default_config())
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("CARBONLEDGER")
+        # The key password is read by identity.note_key from the environment; it has no business in the config.
+        app.config.pop("KEY_PASSWORD", None)
+    else:
+        app.config.from_mapping(test_config)
+    for blueprint in (pages.blueprint, api_log.blueprint, api_records.blueprint, api_verify.blueprint,
+                      api_openapi.blueprint):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    register_security_headers(app)
+    return app

@@ -20,6 +20,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 
 from ledger.log import MerkleLog
+from oracle.account_totals import account_totals
 from oracle.audit import ReconciliationError
 from oracle.chain import ContractRevertError, TransactionSender
 from oracle.chain_ids import account_id
@@ -166,10 +167,10 @@ class Oracle:
                 logger.warning("posting %s held back: %s", posting.tx_subject, error)
 
     def totals(self, start: int, end: int) -> dict[tuple[str, int], int]:
-        """CO2e grams per (account, year) over entries [start, end)."""
+        """CO2e grams per (account, year) over entries [start, end), of the records that count toward accounts."""
         totals: defaultdict[tuple[str, int], int] = defaultdict(int)
         for slice_start in range(start, end, _READ_SLICE):
-            for entry in self.log.entries(slice_start, min(slice_start + _READ_SLICE, end)):
-                record = json.loads(entry)
-                totals[(record["account"], int(record["period"][:4]))] += record["co2e_g"]
+            entries = self.log.entries(slice_start, min(slice_start + _READ_SLICE, end))
+            for key, grams in account_totals(json.loads(entry) for entry in entries).items():
+                totals[key] += grams
         return dict(totals)

@@ -21,11 +21,16 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def _serve(arguments: argparse.Namespace) -> int:
+def serve_explorer(host: str, port: int) -> int:
+    """Serve the explorer until interrupted; the app configures itself from CARBONLEDGER_* variables."""
     app = create_app()
-    print(f"explorer for log {app.config['LOG_ORIGIN']} at http://{arguments.host}:{arguments.port}/", flush=True)
-    run_simple(arguments.host, arguments.port, app, threaded=True)
+    print(f"explorer for log {app.config['LOG_ORIGIN']} at http://{host}:{port}/", flush=True)
+    run_simple(host, port, app, threaded=True)
     return 0
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    return serve_explorer(arguments.host, arguments.port)
 
 
 def register(subparsers: Any) -> None:

@@ -156,7 +156,10 @@ def compile_contracts(cache_dir: Path = COMPILE_CACHE_DIR) -> dict[str, Compiled
         except solcx.exceptions.SolcError as error:
             raise DeploymentError(f"solc failed: {error}") from error
         cache_dir.mkdir(parents=True, exist_ok=True)
-        cache_file.write_text(json.dumps(output), encoding="utf-8")
+        # Written whole under a temporary name, then renamed: a concurrent reader never sees half a file.
+        with tempfile.NamedTemporaryFile("w", dir=cache_dir, suffix=".tmp", delete=False, encoding="utf-8") as part:
+            part.write(json.dumps(output))
+        os.replace(part.name, cache_file)
     return {
         name: CompiledContract(contract["abi"], bytes.fromhex(contract["evm"]["bytecode"]["object"]))
         for source in output["contracts"].values()

@@ -19,6 +19,7 @@ from typing import Any
 from web3.exceptions import ContractCustomError, ContractLogicError
 
 from ledger.calc.library import shipped_library
+from ledger.log import MerkleLog, TreeHead
 from oracle.account_registry import AccountLevel, AccountRegistry
 from oracle.account_totals import account_totals
 from oracle.chain_ids import account_id, short_code
@@ -29,6 +30,7 @@ from oracle.ingest.factor_files import load_factor_file
 from oracle.ingest.options import IngestOptions
 from oracle.ingest.pipeline import ingest
 from oracle.pipeline_store import CheckpointState
+from oracle.record_index import RecordIndex
 from oracle.runtime import ADMIN_KEY, Runtime
 
 logger = logging.getLogger(__name__)
@@ -70,11 +72,8 @@ def run_demo(runtime: Runtime, work_dir: Path) -> DemoSummary:
     _register_on_chain(runtime, entries)
 
     before = runtime.log.tree_head().tree_size
-    activity_file = work_dir / f"demo-activity-{DEMO_YEAR}.csv"
-    write_activity_file(activity_file)
-    library = shipped_library().extended(load_factor_file(SCOPE3_FACTORS))
-    ingest(activity_file, runtime.log, IngestOptions(library=library, default_gwp_set="AR5"))
-    head = runtime.log.tree_head()
+    head = load_demo_records(runtime.log, work_dir)
+    RecordIndex(runtime.store.engine, runtime.origin).catch_up(runtime.log)
 
     totals = account_totals(json.loads(entry) for entry in runtime.log.entries(0, head.tree_size))
     emitted = {account: grams for (account, year), grams in totals.items() if year == DEMO_YEAR}
@@ -92,6 +91,15 @@ def run_demo(runtime: Runtime, work_dir: Path) -> DemoSummary:
         from_block=runtime.deployment.block_number))
     return DemoSummary(head.tree_size, head.tree_size - before, len(entries),
                        anchored[-1].tree_size if anchored else 0, anchored[-1].note if anchored else None, warnings)
+
+
+def load_demo_records(log: MerkleLog, work_dir: Path) -> TreeHead:
+    """Write the demo's year of activity to `work_dir` and import it (nothing twice); return the tree head."""
+    activity_file = work_dir / f"demo-activity-{DEMO_YEAR}.csv"
+    write_activity_file(activity_file)
+    library = shipped_library().extended(load_factor_file(SCOPE3_FACTORS))
+    ingest(activity_file, log, IngestOptions(library=library, default_gwp_set="AR5"))
+    return log.tree_head()
 
 
 def _owners(addresses: dict[str, str]) -> dict[str, Any]:

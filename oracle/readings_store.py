@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    bindparam,
     insert,
     select,
     update,
@@ -106,34 +107,39 @@ class SqlReadingStore:
     def _save_once(self, accepted: AcceptedReading) -> bool:
         reading = accepted.reading
         with self.engine.begin() as connection:
-            moved = connection.execute(
-                update(meter_counters)
-                .where(meter_counters.c.device_id == reading.device_id, meter_counters.c.last_counter < reading.counter)
-                .values(last_counter=reading.counter)
-            ).rowcount
+            moved = connection.execute(_MOVE_COUNTER, {"b_device": reading.device_id, "b_counter": reading.counter}).rowcount
             if moved == 0:
                 if _last_counter(connection, reading.device_id) is not None:
                     return False
-                connection.execute(
-                    insert(meter_counters).values(device_id=reading.device_id, last_counter=reading.counter)
-                )
+                connection.execute(_CREATE_COUNTER, {"device_id": reading.device_id, "last_counter": reading.counter})
             connection.execute(
-                insert(meter_readings).values(
-                    device_id=reading.device_id,
-                    counter=reading.counter,
-                    timestamp=reading.timestamp,
-                    measured_at_us=_microseconds(reading.measured_at),
-                    quantity=reading.quantity,
-                    unit=reading.unit,
-                    signature=accepted.signed.signature,
-                    account=accepted.account,
-                    facility=accepted.facility,
-                    source=accepted.source,
-                    received_at_us=_microseconds(accepted.received_at),
-                )
+                _STORE_READING,
+                {
+                    "device_id": reading.device_id,
+                    "counter": reading.counter,
+                    "timestamp": reading.timestamp,
+                    "measured_at_us": _microseconds(reading.measured_at),
+                    "quantity": reading.quantity,
+                    "unit": reading.unit,
+                    "signature": accepted.signed.signature,
+                    "account": accepted.account,
+                    "facility": accepted.facility,
+                    "source": accepted.source,
+                    "received_at_us": _microseconds(accepted.received_at),
+                },
             )
         logger.debug("stored reading %s #%d", reading.device_id, reading.counter)
         return True
+
+
+# Built once with bound parameters, so each save reuses their compiled form.
+_MOVE_COUNTER = (
+    update(meter_counters)
+    .where(meter_counters.c.device_id == bindparam("b_device"), meter_counters.c.last_counter < bindparam("b_counter"))
+    .values(last_counter=bindparam("b_counter"))
+)
+_CREATE_COUNTER = insert(meter_counters)
+_STORE_READING = insert(meter_readings)
 
 
 def _last_counter(connection: Connection, device_id: str) -> int | None:

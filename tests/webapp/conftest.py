@@ -14,8 +14,8 @@ from identity.note_key import load_or_create_note_signer
 from ledger.log import MerkleLog, TreeHead
 from ledger.log_store import SqlLogStore
 from ledger.record import Record
-from oracle.demo import load_demo
 from oracle.note import NoteSigner
+from tests.webapp.demo_records import load_demo
 from webapp import create_app
 
 ORIGIN = "carbonledger.test/explorer"

@@ -132,7 +132,9 @@ def abi_sha256(abi: Sequence[Mapping[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(abi, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def compile_contracts(cache_dir: Path = COMPILE_CACHE_DIR) -> dict[str, CompiledContract]:
+def compile_contracts(
+    cache_dir: Path = COMPILE_CACHE_DIR, solc_binary: Path = SOLC_BINARY
+) -> dict[str, CompiledContract]:
     """Compile every contract under contracts/ and return each one's ABI and creation bytecode by name.
 
     The result is cached in `cache_dir` under the hash of the compiler input (sources, settings, compiler
@@ -141,17 +143,17 @@ def compile_contracts(cache_dir: Path = COMPILE_CACHE_DIR) -> dict[str, Compiled
     standard_input = _standard_input()
     key = hashlib.sha256(
         json.dumps(standard_input, sort_keys=True).encode()
-        + SOLC_BINARY.read_bytes()
+        + solc_binary.read_bytes()
         + OPENZEPPELIN_PACKAGE.read_bytes()
     ).hexdigest()
     cache_file = cache_dir / f"{key}.json"
     if cache_file.exists():
         output = json.loads(cache_file.read_text(encoding="utf-8"))
     else:
-        logger.info("compiling %d sources with %s", len(standard_input["sources"]), SOLC_BINARY)
+        logger.info("compiling %d sources with %s", len(standard_input["sources"]), solc_binary)
         try:
             output = solcx.compile_standard(
-                standard_input, base_path=REPO_ROOT, allow_paths=[REPO_ROOT], solc_binary=SOLC_BINARY
+                standard_input, base_path=REPO_ROOT, allow_paths=[REPO_ROOT], solc_binary=solc_binary
             )
         except solcx.exceptions.SolcError as error:
             raise DeploymentError(f"solc failed: {error}") from error

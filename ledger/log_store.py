@@ -10,7 +10,8 @@ moves the log's size with a compare-and-set, so a crash or a concurrent writer l
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,20 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no lock up front, so they never wait for each other; a transaction that reads before
+        # it writes asks for the write lock at BEGIN, so two such writers queue instead of deadlocking.
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITE_OPTION = "carbonledger_write"
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that holds the database's write lock from its first statement (SQLite: BEGIN IMMEDIATE)."""
+    with engine.connect().execution_options(**{_WRITE_OPTION: True}) as connection, connection.begin():
+        yield connection
 
 
 def create_store_engine(url: str) -> Engine:
@@ -160,7 +174,7 @@ class SqlLogStore:
         return cls(create_store_engine(url))
 
     def open_log(self, origin: str) -> LogState:
-        with self.engine.begin() as connection:
+        with write_transaction(self.engine) as connection:
             row = connection.execute(select(logs.c.id).where(logs.c.origin == origin)).first()
             if row is None:
                 connection.execute(insert(logs).values(origin=origin, tree_size=0, root_hash=EMPTY_ROOT))
@@ -238,7 +252,7 @@ class SqlLogStore:
     def commit_append(self, log_id: int, batch: AppendBatch) -> None:
         new_state = batch.new_state
         try:
-            with self.engine.begin() as connection:
+            with write_transaction(self.engine) as connection:
                 moved = connection.execute(
                     update(logs)
                     .where(logs.c.id == log_id, logs.c.tree_size == batch.old_size)

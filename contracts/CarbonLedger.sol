@@ -24,13 +24,17 @@ contract CarbonLedger is ICarbonLedger, AccessControl, EIP712 {
     bytes32 private constant CHECKPOINT_TYPEHASH =
         keccak256("Checkpoint(bytes32 logId,uint64 treeSize,bytes32 rootHash,uint64 timestamp,bytes32 metadataHash)");
 
-    struct LatestHead {
+    /**
+     * @dev One log's anchored heads. The latest head's `treeSize` and `timestamp` share the struct's first slot,
+     * so an anchor reads and moves the head in one slot; `roots` holds the root of every anchored size.
+     */
+    struct Log {
         uint64 treeSize;
         uint64 timestamp;
+        mapping(uint64 treeSize => bytes32 rootHash) roots;
     }
 
-    mapping(bytes32 logId => LatestHead) private _latestHeads;
-    mapping(bytes32 logId => mapping(uint64 treeSize => bytes32 rootHash)) private _roots;
+    mapping(bytes32 logId => Log) private _logs;
 
     /// @dev Makes `admin` the holder of `DEFAULT_ADMIN_ROLE`, who grants and revokes the oracle roles of logs.
     constructor(address admin) EIP712("CarbonLedger", "1") {
@@ -45,12 +49,12 @@ contract CarbonLedger is ICarbonLedger, AccessControl, EIP712 {
     ) external {
         bytes32 logId = checkpoint.logId;
         uint64 treeSize = checkpoint.treeSize;
-        bytes32 rootHash = checkpoint.rootHash;
-        uint64 anchoredTreeSize = _latestHeads[logId].treeSize;
+        Log storage log = _logs[logId];
+        uint64 anchoredTreeSize = log.treeSize;
         if (treeSize <= anchoredTreeSize) {
             revert CarbonLedgerTreeSizeNotIncreasing(logId, anchoredTreeSize, treeSize);
         }
-        address oracle = ECDSA.recoverCalldata(checkpointDigest(checkpoint), signature);
+        address oracle = ECDSA.recoverCalldata(_checkpointDigest(checkpoint), signature);
         if (!hasRole(CarbonRoles.oracle(logId), oracle)) {
             revert CarbonLedgerSignerNotOracle(logId, oracle);
         }
@@ -62,17 +66,24 @@ contract CarbonLedger is ICarbonLedger, AccessControl, EIP712 {
             !RFC9162.verifyConsistency(
                 anchoredTreeSize,
                 treeSize,
-                _roots[logId][anchoredTreeSize],
-                rootHash,
+                log.roots[anchoredTreeSize],
+                checkpoint.rootHash,
                 consistencyProof
             )
         ) {
             revert CarbonLedgerInvalidConsistencyProof(logId, anchoredTreeSize, treeSize);
         }
 
-        _latestHeads[logId] = LatestHead(treeSize, checkpoint.timestamp);
-        _roots[logId][treeSize] = rootHash;
-        emit CheckpointAnchored(logId, treeSize, rootHash, checkpoint.timestamp, checkpoint.metadataHash, oracle);
+        _moveHead(log, treeSize, checkpoint.timestamp);
+        log.roots[treeSize] = checkpoint.rootHash;
+        emit CheckpointAnchored(
+            logId,
+            treeSize,
+            checkpoint.rootHash,
+            checkpoint.timestamp,
+            checkpoint.metadataHash,
+            oracle
+        );
     }
 
     /// @inheritdoc ICarbonLedger
@@ -88,7 +99,7 @@ contract CarbonLedger is ICarbonLedger, AccessControl, EIP712 {
 
     /// @inheritdoc ICarbonLedger
     function rootAt(bytes32 logId, uint64 treeSize) public view returns (bytes32 rootHash) {
-        rootHash = _roots[logId][treeSize];
+        rootHash = _logs[logId].roots[treeSize];
         // A root is a SHA-256 output, so zero marks a size that was never anchored.
         if (rootHash == bytes32(0)) {
             revert CarbonLedgerCheckpointNotAnchored(logId, treeSize);
@@ -97,14 +108,50 @@ contract CarbonLedger is ICarbonLedger, AccessControl, EIP712 {
 
     /// @inheritdoc ICarbonLedger
     function latestHead(bytes32 logId) external view returns (uint64 treeSize, bytes32 rootHash, uint64 timestamp) {
-        LatestHead memory head = _latestHeads[logId];
-        return (head.treeSize, _roots[logId][head.treeSize], head.timestamp);
+        Log storage log = _logs[logId];
+        return (log.treeSize, log.roots[log.treeSize], log.timestamp);
     }
 
     /// @inheritdoc ICarbonLedger
-    function checkpointDigest(Checkpoint calldata checkpoint) public view returns (bytes32) {
-        // Every member is a static type in one 32-byte word, so the ABI encoding is EIP-712's encodeData.
-        return _hashTypedDataV4(keccak256(abi.encode(CHECKPOINT_TYPEHASH, checkpoint)));
+    function checkpointDigest(Checkpoint calldata checkpoint) external view returns (bytes32) {
+        return _checkpointDigest(checkpoint);
+    }
+
+    /**
+     * @dev Sets the log's latest head with one SSTORE, where two member writes would read and write the slot twice.
+     * With Solidity's packing of {Log} the slot holds `treeSize` in its low 64 bits, the timestamp (`signedAt`) in
+     * the next 64 and nothing else, so it is overwritten whole.
+     */
+    function _moveHead(Log storage log, uint64 treeSize, uint64 signedAt) private {
+        assembly ("memory-safe") {
+            // Bits above a uint64 in a stack slot are not guaranteed clean, so both are masked.
+            let low64 := 0xffffffffffffffff
+            sstore(log.slot, or(and(treeSize, low64), shl(64, and(signedAt, low64))))
+        }
+    }
+
+    /**
+     * @dev EIP-712's hashStruct(checkpoint) is keccak256(typeHash || encodeData), and as every member of a
+     * checkpoint is a static type in one 32-byte word, encodeData is the checkpoint's own 160 bytes of calldata:
+     * they are copied behind the type hash in one go, without abi.encode's member-by-member decoding and memory
+     * allocation. Reverts, as that decoding would, if a uint64 member has stray high bits, which would otherwise
+     * give a digest no signer can produce.
+     */
+    function _checkpointDigest(Checkpoint calldata checkpoint) private view returns (bytes32) {
+        bytes32 typeHash = CHECKPOINT_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            // Members at checkpoint + 0x00 logId, 0x20 treeSize, 0x40 rootHash, 0x60 timestamp, 0x80 metadataHash.
+            if or(shr(64, calldataload(add(checkpoint, 0x20))), shr(64, calldataload(add(checkpoint, 0x60)))) {
+                revert(0, 0)
+            }
+            // Temporary memory past the free memory pointer: the type hash, then the five members.
+            let encoded := mload(0x40)
+            mstore(encoded, typeHash)
+            calldatacopy(add(encoded, 0x20), checkpoint, 0xa0)
+            structHash := keccak256(encoded, 0xc0)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     /// @inheritdoc ICarbonLedger

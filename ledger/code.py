@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ledger.errors import CheckCharacterError, CodeError, CodeFormatError, PeriodError
 from ledger.period import Period
@@ -47,7 +48,6 @@ MAX_SERIAL = 999_999_999
 SERIAL_MIN_DIGITS = 5
 
 _PART_NAMES = ("who", "period", "what", "serial", "check")
-_VALUES = {char: value for value, char in enumerate(ALPHABET)}
 _SCOPE_BY_DIGIT = {"1": 1, "2": 2, "3": 3}
 _SCOPE_RULE = "is not 1, 2 or 3"
 _ILLEGAL_CHARACTER = re.compile(r"[^0-9A-Za-z.\-]")
@@ -65,6 +65,14 @@ def _quasigroup(interim: int, value: int) -> int:
 _QUASIGROUP = tuple(tuple(_quasigroup(interim, value) for value in range(36)) for interim in range(36))
 # The check value is the one that brings the interim back to 0.
 _CHECK_VALUE = tuple(row.index(0) for row in _QUASIGROUP)
+_SEPARATORS = re.escape(PART_SEPARATOR + INNER_SEPARATOR)
+_SEPARATOR = re.compile(f"[{_SEPARATORS}]".encode("ascii"))
+_ILLEGAL_IN_PAYLOAD = re.compile(f"[^{ALPHABET}{_SEPARATORS}]")
+# For each number of separators before a character (mod 36), a table turning its byte into its shifted value.
+_SHIFTED_VALUES = tuple(
+    bytes.maketrans(ALPHABET.encode("ascii"), bytes((value + shift) % len(ALPHABET) for value in range(len(ALPHABET))))
+    for shift in range(len(ALPHABET))
+)
 
 
 @dataclass(frozen=True)
@@ -89,17 +97,32 @@ _TOKEN_RULE = _TextRule(
 
 def check_character(payload: str) -> str:
     """The check character of `payload`, the code text before its last `-` (upper case, no check part)."""
-    interim = 0
-    separators_before = 0
-    for position, char in enumerate(payload, start=1):
-        if char in (PART_SEPARATOR, INNER_SEPARATOR):
-            separators_before += 1
-            continue
-        value = _VALUES.get(char)
-        if value is None:
-            raise CodeFormatError("payload", f"illegal character {char!r} at position {position}")
-        interim = _QUASIGROUP[interim][(value + separators_before) % len(ALPHABET)]
+    illegal = _ILLEGAL_IN_PAYLOAD.search(payload)
+    if illegal is not None:
+        raise CodeFormatError("payload", f"illegal character {illegal.group()!r} at position {illegal.start() + 1}")
+    # Codes that differ only in their serial share everything before its `-`, so that part's state is remembered.
+    head, separator, serial_part = payload.rpartition(PART_SEPARATOR)
+    interim, separators_before = _folded_head(head) if separator else (0, 0)
+    interim, _ = _folded(serial_part, interim, separators_before)
     return ALPHABET[_CHECK_VALUE[interim]]
+
+
+@lru_cache(maxsize=4096)
+def _folded_head(head: str) -> tuple[int, int]:
+    """The interim after `head`, and the separators before what follows it (counting the `-` after it)."""
+    interim, separators = _folded(head, 0, 0)
+    return interim, separators + 1
+
+
+def _folded(text: str, interim: int, separators_before: int) -> tuple[int, int]:
+    """The interim after feeding `text` from `interim`, and the separators it holds, the first piece of it being
+    behind `separators_before` separators."""
+    pieces = _SEPARATOR.split(text.encode("ascii"))
+    for separators, piece in enumerate(pieces, start=separators_before):
+        # One translate call turns a piece into the column indices of the quasigroup.
+        for shifted_value in piece.translate(_SHIFTED_VALUES[separators % len(ALPHABET)]):
+            interim = _QUASIGROUP[interim][shifted_value]
+    return interim, len(pieces) - 1
 
 
 @dataclass(frozen=True)

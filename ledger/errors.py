@@ -213,3 +213,84 @@ class RequestError(LedgerError, ValueError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+# --- Proof bundles ---
+
+
+class BundleFormatError(LedgerError, ValueError):
+    """A proof bundle document is malformed; `field` names the first member that is wrong."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+# --- Carbon accounts: ratings, roles, evidence, attestations, sign-in, chain reads ---
+
+
+class RatingRuleError(LedgerError, ValueError):
+    """The rating rule's configuration (industry benchmarks, colour bands) is malformed; the message names the
+    file and the field."""
+
+
+class RoleError(LedgerError, ValueError):
+    """A role name is not one of oracle, regulator:<REGION>, verifier:<REGION>, registry, admin."""
+
+
+class UnknownAccountError(LedgerError, KeyError):
+    """No account with the given id is in the account directory."""
+
+    def __str__(self) -> str:
+        # KeyError would print the repr of its argument; the message reads better as written.
+        return str(self.args[0])
+
+
+class NoAnchoredCheckpointError(LedgerError, KeyError):
+    """The log has no checkpoint anchored on chain yet, so there is nothing to prove records against."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class AttestationFormatError(LedgerError, ValueError):
+    """A signed attestation document is malformed; `field` names the part that is wrong."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class AttestationRejectedError(LedgerError, ValueError):
+    """A well-formed signed attestation that the chain would refuse (wrong domain, unknown account, checkpoint
+    not anchored, a superseded predecessor...); nothing was sent."""
+
+
+class UnaccreditedVerifierError(AttestationRejectedError):
+    """The attestation's signature recovers to an address that is not an accredited verifier of the region."""
+
+
+class AttestationNonceError(AttestationRejectedError):
+    """The attestation's nonce is not the verifier's next nonce: it was relayed already, or signed too early."""
+
+
+class ChainUnavailableError(LedgerError, ConnectionError):
+    """The chain cannot be reached, or holds no deployment of the contracts the ledger names."""
+
+
+class RelayerUnavailableError(LedgerError, RuntimeError):
+    """The explorer holds no usable relayer key (missing, or no key password in its environment)."""
+
+
+class AuthenticationError(LedgerError, PermissionError):
+    """A write was asked for without valid credentials (session sign-in or API token)."""
+
+
+class AuthorizationError(LedgerError, PermissionError):
+    """The signed-in address or API token does not hold the role a write needs."""
+
+
+class CsrfError(LedgerError, PermissionError):
+    """A form or session-authenticated request came without the session's CSRF token, or with another one."""

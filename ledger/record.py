@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from functools import cached_property
@@ -34,14 +34,16 @@ _PERIOD = re.compile(r"[0-9]{4}(Q[1-4]|M(0[1-9]|1[0-2])|(0[1-9]|1[0-2])(0[1-9]|[
 _SOURCE_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*")
 # Plain decimal notation only: Decimal() alone would also take exponents, NaN, '_' separators and spaces.
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+_GRAMS = range(0, canonical.MAX_SAFE_INTEGER + 1)
 
 
 @dataclass(frozen=True)
 class Record:
     """One emission figure with its calculation receipt; immutable, validated on construction.
 
-    `gases_g` and `receipt` are stored as read-only copies (mappings become MappingProxyType, lists become
-    tuples), so neither the record nor what was passed in can change it afterwards.
+    `gases_g` is stored as a read-only copy (MappingProxyType) and `receipt` as the receipt the canonical bytes
+    hold (read-only: objects are MappingProxyType, arrays tuples; strings in NFC, keys in canonical order), so
+    neither the record nor what was passed in can change it afterwards.
 
     Equality and hashing follow the canonical bytes: two records are equal exactly when they hash to the same
     leaf. So Decimal("1.50") equals Decimal("1.5") (both are written "1.5"), strings equal after NFC are
@@ -92,29 +94,23 @@ class Record:
             _reject("scope2_method", "must be null unless scope is 2", self.scope2_method)
         _require_choice("gwp_set", self.gwp_set, GWP_SETS)
         object.__setattr__(self, "gases_g", _frozen_gases(self.gases_g))
-        _require_int_in("co2e_g", self.co2e_g, range(0, canonical.MAX_SAFE_INTEGER + 1))
-        _require_int_in("biogenic_co2_g", self.biogenic_co2_g, range(0, canonical.MAX_SAFE_INTEGER + 1))
+        _require_int_in("co2e_g", self.co2e_g, _GRAMS)
+        _require_int_in("biogenic_co2_g", self.biogenic_co2_g, _GRAMS)
         if not isinstance(self.receipt, Mapping):
             _reject("receipt", "must be a JSON object", self.receipt)
-        try:
-            object.__setattr__(self, "receipt", _frozen(self.receipt))
-        except RecursionError as e:
-            raise RecordError("receipt", "nested too deeply (or contains itself)") from e
         # What is left to check (receipt contents, lone surrogates, keys equal after NFC) is exactly what the
         # encoder checks, so encode now: a Record that exists always has canonical bytes.
         try:
-            self.canonical_bytes()
+            canonical_bytes = self._canonical_bytes
         except CanonicalValueError as e:
             raise RecordError(e.path.removeprefix("$."), e.reason) from e
+        # The receipt kept is the one those bytes hold, read back when first asked for: nothing to copy now,
+        # and nothing that could differ from what was hashed.
+        object.__setattr__(self, "receipt", _Receipt(canonical_bytes))
 
     def to_json_object(self) -> dict[str, JSON]:
         """The record as plain JSON (dicts, lists, decimals as strings) plus "v": the object to hash."""
-        json_object: dict[str, JSON] = {field.name: getattr(self, field.name) for field in fields(self)}
-        json_object["activity_quantity"] = decimal_text(self.activity_quantity)
-        json_object["gases_g"] = {gas: decimal_text(mass_g) for gas, mass_g in self.gases_g.items()}
-        json_object["receipt"] = _thawed(self.receipt)
-        json_object["v"] = SCHEMA_VERSION
-        return json_object
+        return self._json_object()
 
     def canonical_bytes(self) -> bytes:
         """RFC 8785 bytes of `to_json_object()`."""
@@ -181,7 +177,16 @@ class Record:
 
     @cached_property
     def _canonical_bytes(self) -> bytes:
-        return canonical.canonical_bytes(self.to_json_object())
+        return canonical.canonical_bytes(self._json_object())
+
+    def _json_object(self) -> dict[str, JSON]:
+        json_object: dict[str, JSON] = {name: getattr(self, name) for name in _FIELD_NAMES}
+        json_object["activity_quantity"] = decimal_text(self.activity_quantity)
+        json_object["gases_g"] = {gas: decimal_text(mass_g) for gas, mass_g in self.gases_g.items()}
+        receipt = self.receipt
+        json_object["receipt"] = receipt.json_object() if isinstance(receipt, _Receipt) else receipt
+        json_object["v"] = SCHEMA_VERSION
+        return json_object
 
     def __reduce__(self) -> tuple[Any, tuple[bytes]]:
         # The read-only mappings cannot be pickled or deep-copied field by field; the canonical bytes can.
@@ -194,6 +199,9 @@ class Record:
 
     def __hash__(self) -> int:
         return hash(self._canonical_bytes)
+
+
+_FIELD_NAMES = tuple(field.name for field in fields(Record))
 
 
 def _reject(field: str, reason: str, value: object) -> NoReturn:
@@ -237,20 +245,44 @@ def _frozen_gases(gases_g: object) -> Mapping[str, Decimal]:
     return MappingProxyType(dict(gases_g))
 
 
+class _Receipt(Mapping[str, JSON]):
+    """A record's receipt as its canonical bytes hold it, decoded on first use into read-only objects
+    (MappingProxyType) and arrays (tuples)."""
+
+    __slots__ = ("_record_bytes", "_members")
+
+    def __init__(self, record_bytes: bytes) -> None:
+        self._record_bytes = record_bytes
+        self._members: Mapping[str, JSON] | None = None
+
+    def json_object(self) -> JSON:
+        """The receipt as plain JSON, a fresh copy."""
+        return cast(JSON, json.loads(self._record_bytes)["receipt"])
+
+    def _read(self) -> Mapping[str, JSON]:
+        if self._members is None:
+            self._members = cast(Mapping[str, JSON], _frozen(self.json_object()))
+        return self._members
+
+    def __getitem__(self, key: str) -> JSON:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+
 def _frozen(value: object) -> object:
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return MappingProxyType({key: _frozen(member) for key, member in value.items()})
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         return tuple(_frozen(item) for item in value)
     return value
-
-
-def _thawed(value: object) -> JSON:
-    if isinstance(value, Mapping):
-        return {key: _thawed(member) for key, member in value.items()}
-    if isinstance(value, tuple):
-        return [_thawed(item) for item in value]
-    return cast(JSON, value)  # the encoder refuses any leaf that is not JSON
 
 
 def _parsed_decimal(field: str, text: object) -> Decimal:

@@ -17,10 +17,14 @@ from ledger.errors import LedgerError
 # a handler takes the parsed namespace and returns the process exit code.
 COMMAND_MODULES = (
     "oracle.commands.anchor",
+    "oracle.commands.attest",
     "oracle.commands.calc",
     "oracle.commands.chain",
     "oracle.commands.demo",
     "oracle.commands.keys",
+    "oracle.commands.proof",
+    "oracle.commands.rating",
+    "oracle.commands.roles",
     "oracle.commands.serve",
 )
 

@@ -1,11 +1,14 @@
-"""Benchmark of activity file ingestion: a generated CSV checked as `ingest --dry-run` does (validated,
-calculated, deduplicated, each record's serial and so its 3D code fixed), and a full import of a smaller file
-into a fresh SQLite ledger (code texts, records, canonical bytes, log appends).
+"""Benchmark of activity file ingestion, on one generated CSV file, in three stages:
 
-    .venv/bin/python scripts/bench_ingest.py [--rows 1000000] [--import-rows 100000] [--workers N]
+- check: `ingest --dry-run` (validated, calculated, deduplicated, each record's serial and so its 3D code fixed);
+- build: all of that, then every record built (3D code text, Record, canonical bytes) and handed to a log that
+  only counts what it is given, so the figure is ingestion alone, without storage;
+- import: the same into a fresh SQLite ledger (the log appends in batches of 10,000).
+
+    .venv/bin/python scripts/bench_ingest.py [--rows 1000000] [--workers N] [--stages check,build,import] [--runs 1]
 
 Each stage runs in a child process of its own, so its peak memory (ru_maxrss of the child and of its largest
-worker) is measured alone. Prints one line per stage.
+worker) is measured alone. Prints one line per stage and run, then the median of each stage over the runs.
 """
 
 from __future__ import annotations
@@ -15,11 +18,16 @@ import csv
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+
+from ledger.log import MerkleLog, TreeHead
+from ledger.memory_store import MemoryLogStore
 
 HEADER = [
     "account",
@@ -33,7 +41,7 @@ HEADER = [
     "factor_id",
     "gwp_set",
 ]
-# One row of each kind in turn: carbon content, grid location and market, heating value, blend, EPA GCV.
+# The kinds of row, each in turn: carbon content, grid location and market, heating value, blend, EPA GCV.
 KINDS = [
     ("stationary-combustion/natural-gas", "万Nm³", "", "", ""),
     ("purchased-energy/electricity", "MWh", "", "location", ""),
@@ -42,95 +50,115 @@ KINDS = [
     ("fugitive/r-410a", "kg", "", "", ""),
     ("stationary-combustion/diesel", "mmBtu", "GCV", "", "us-epa-ghg-hub/diesel"),
 ]
+STAGES = ("check", "build", "import")
 
 
-def write_activity_file(path: Path, rows: int) -> None:
-    """`rows` distinct rows (no two share an identity), streamed to `path`."""
+def write_activity_file(path: Path, rows: int, accounts: int) -> None:
+    """`rows` distinct rows (no two share an identity), streamed to `path`: each of `accounts` accounts in turn,
+    then the next month of 2025, then the next kind of row."""
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(HEADER)
         for index in range(rows):
-            source, unit, basis, method, factor_id = KINDS[index % len(KINDS)]
+            account_number, rest = index % accounts, index // accounts
+            source, unit, basis, method, factor_id = KINDS[(rest // 12) % len(KINDS)]
             # (index mod 1000, index div 1000) differ for every index, so every quantity is distinct.
             quantity = f"{1 + index % 1000}.{index // 1000:04d}"
-            account = f"AC{index % 997:04d}"
-            period = f"2025M{1 + index % 12:02d}"
+            account, period = f"AC{account_number:04d}", f"2025M{1 + rest % 12:02d}"
             writer.writerow([account, "F01", period, source, quantity, unit, basis, method, factor_id, "AR5"])
 
 
-def run_stage(stage: str, path: Path, workers: int, database: Path | None) -> dict[str, float]:
+class CountingLog(MerkleLog):
+    """A log that counts the entries given to it and stores nothing: what an import costs without storage."""
+
+    def __init__(self) -> None:
+        super().__init__(MemoryLogStore(), "bench/ingest")
+        self.size = 0
+
+    def append(
+        self, entries: Sequence[bytes], keys: Sequence[str | None] | None = None, expected_size: int | None = None
+    ) -> TreeHead:
+        self.size += len(entries)
+        return TreeHead(self.origin, self.size, b"")
+
+
+def run_stage(stage: str, path: Path, workers: int, database: Path) -> dict[str, float]:
     from ledger.calc.library import shipped_library
-    from ledger.log import MerkleLog
     from ledger.log_store import SqlLogStore
     from oracle.ingest.options import IngestOptions
     from oracle.ingest.pipeline import ingest
 
     options = IngestOptions(shipped_library(), workers=workers)
-    log = None if database is None else MerkleLog(SqlLogStore.from_url(f"sqlite:///{database}"), "bench/ingest")
-    started = time.perf_counter()
+    log = CountingLog() if stage == "build" else MerkleLog(SqlLogStore.from_url(f"sqlite:///{database}"), "bench")
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = ingest(path, log, options, dry_run=stage == "check")
     seconds = time.perf_counter() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "rows": report.rows,
         "records": report.new_records,
         "appended": report.appended,
         "seconds": seconds,
+        "main_cpu_s": time.process_time() - cpu_started,
+        "workers_cpu_s": children.ru_utime + children.ru_stime,
         "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "largest_worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "largest_worker_peak_mb": children.ru_maxrss / 1024,
     }
 
 
-def in_child(stage: str, path: Path, workers: int, database: Path | None) -> dict[str, float]:
+def in_child(stage: str, path: Path, workers: int, database: Path) -> dict[str, float]:
     command = [sys.executable, __file__, "--stage", stage, "--file", str(path), "--workers", str(workers)]
-    if database is not None:
-        command += ["--database", str(database)]
+    command += ["--database", str(database)]
     result = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def describe(name: str, result: dict[str, float], workers: int) -> str:
+def describe(stage: str, result: dict[str, float], workers: int) -> str:
     rate = result["rows"] / result["seconds"]
-    peak = (
-        result["main_peak_mb"] + workers * result["largest_worker_peak_mb"] if workers > 1 else result["main_peak_mb"]
-    )
+    worker_count = workers if result["largest_worker_peak_mb"] else 0
+    peak = result["main_peak_mb"] + worker_count * result["largest_worker_peak_mb"]
     return (
-        f"{name}: {int(result['rows']):,} rows → {int(result['records']):,} records"
+        f"{stage}: {int(result['rows']):,} rows → {int(result['records']):,} records"
         f"{', ' + format(int(result['appended']), ',') + ' appended' if result['appended'] else ''} "
         f"in {result['seconds']:.1f} s = {rate:,.0f} rows/s; peak memory {peak:,.0f} MB "
-        f"(main {result['main_peak_mb']:,.0f} MB, largest worker {result['largest_worker_peak_mb']:,.0f} MB)"
+        f"(main {result['main_peak_mb']:,.0f} MB, largest of {worker_count} workers "
+        f"{result['largest_worker_peak_mb']:,.0f} MB); CPU main {result['main_cpu_s']:.1f} s, "
+        f"workers {result['workers_cpu_s']:.1f} s"
     )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the checked file")
-    parser.add_argument("--import-rows", type=int, default=100_000, help="rows imported into SQLite (0: skip)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated file")
+    parser.add_argument("--accounts", type=int, default=997, help="accounts the rows are spread over")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--stage", choices=("check", "import"), help=argparse.SUPPRESS)
+    parser.add_argument("--stages", default=",".join(STAGES), help="comma-separated, of " + ", ".join(STAGES))
+    parser.add_argument("--runs", type=int, default=1, help="runs of each stage (medians are printed last)")
+    parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.stage is not None:
         print(json.dumps(run_stage(arguments.stage, arguments.file, arguments.workers, arguments.database)))
         return 0
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, workers {arguments.workers}")
+    stages = [stage.strip() for stage in arguments.stages.split(",") if stage.strip()]
+    load = ", ".join(f"{average:.1f}" for average in os.getloadavg())
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, workers {arguments.workers}, load average {load}")
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
-        checked = Path(folder) / "activities.csv"
-        write_activity_file(checked, arguments.rows)
-        print(f"file: {checked.stat().st_size / 2**20:,.0f} MB")
-        result = in_child("check", checked, arguments.workers, None)
-        print(
-            describe(
-                "ingest --dry-run (validated, calculated, serials and so 3D codes fixed)", result, arguments.workers
-            )
-        )
-        if arguments.import_rows:
-            imported = Path(folder) / "import.csv"
-            write_activity_file(imported, arguments.import_rows)
-            result = in_child("import", imported, arguments.workers, Path(folder) / "ledger.db")
-            print(
-                describe("ingest into SQLite (+ code texts, records, canonical bytes, log)", result, arguments.workers)
-            )
+        path = Path(folder) / "activities.csv"
+        write_activity_file(path, arguments.rows, arguments.accounts)
+        print(f"file: {arguments.rows:,} rows, {path.stat().st_size / 2**20:,.0f} MB")
+        seconds: dict[str, list[float]] = {stage: [] for stage in stages}
+        for run in range(arguments.runs):
+            for stage in stages:
+                database = Path(folder) / f"ledger-{run}-{stage}.db"
+                result = in_child(stage, path, arguments.workers, database)
+                database.unlink(missing_ok=True)
+                seconds[stage].append(result["seconds"])
+                print(describe(stage, result, arguments.workers), flush=True)
+        for stage, times in seconds.items():
+            median = statistics.median(times)
+            print(f"median {stage}: {median:.1f} s = {arguments.rows / median:,.0f} rows/s over {len(times)} runs")
     return 0
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages carbon-ledger needs, only those missing: Python 3.11 with venv, Node.js and npm
-# (for Anvil and solc-js), and the PostgreSQL server the storage tests run against.
+# (for Anvil and solc-js), the PostgreSQL server the storage tests run against, and Chromium with its driver for
+# the browser tests (Playwright drives Debian's /usr/bin/chromium; it downloads no browser of its own).
 set -euo pipefail
 
 missing=()
@@ -10,6 +11,8 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "installing Debian packages: ${missing[*]}"

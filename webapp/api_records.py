@@ -8,7 +8,8 @@ from flask import Blueprint
 
 from webapp.ledger_access import current_log
 from webapp.parameters import listing_parameters
-from webapp.record_views import record_bundle, record_detail, record_listing
+from webapp.proof_bundle import record_bundle
+from webapp.record_views import record_detail, record_listing
 
 blueprint = Blueprint("api_records", __name__, url_prefix="/api/v1/records")
 
@@ -27,4 +28,4 @@ def record(code: str) -> dict[str, Any]:
 
 @blueprint.get("/<code>/bundle")
 def bundle(code: str) -> dict[str, Any]:
-    return record_bundle(current_log(), code).to_json()
+    return record_bundle(code).to_json()

@@ -14,9 +14,8 @@ from pathlib import Path
 from flask import current_app
 
 from identity.note_key import KeyFileError, load_or_create_note_signer
-from ledger.log import MerkleLog, TreeHead
+from ledger.log import MerkleLog
 from ledger.log_store import SqlLogStore
-from oracle.checkpoint import Checkpoint
 from oracle.note import NoteSigner
 
 logger = logging.getLogger(__name__)
@@ -56,8 +55,3 @@ def checkpoint_signer() -> NoteSigner | None:
     extensions[_SIGNER_EXTENSION] = signer
     return signer
 
-
-def signed_checkpoint(head: TreeHead) -> str | None:
-    """The C2SP signed note of `head`, or None without a checkpoint key."""
-    signer = checkpoint_signer()
-    return None if signer is None else Checkpoint.of(head).signed([signer])

@@ -1,4 +1,7 @@
-"""The explorer's pages: overview, records, one record, search and the in-browser verify page. All read-only."""
+"""The explorer's pages: overview, records, one record, anchored checkpoints, search and the in-browser verify page.
+
+All read-only.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +16,25 @@ from werkzeug.wrappers import Response
 from ledger.code import ThreeDCode
 from ledger.errors import EntryNotFoundError, RequestError
 from webapp.api_json import tree_head_json
-from webapp.ledger_access import checkpoint_signer, current_log, signed_checkpoint
-from webapp.parameters import MAX_ACCOUNT_LENGTH, decode_hash, listing_parameters, text_parameter
+from webapp.checkpoints_access import anchored, chain_config
+from webapp.checkpoints_views import checkpoint_at, checkpoint_listing, checkpoint_of_transaction
+from webapp.ledger_access import checkpoint_signer, current_log
+from webapp.parameters import (
+    DEFAULT_LISTING_LIMIT,
+    MAX_ACCOUNT_LENGTH,
+    MAX_LISTING_LIMIT,
+    decode_hash,
+    listing_parameters,
+    optional_int_parameter,
+    text_parameter,
+)
 from webapp.record_lookup import record_at
 from webapp.record_views import record_detail, record_listing
 
 blueprint = Blueprint("pages", __name__)
 
 _HEX_HASH = re.compile(r"[0-9a-fA-F]{64}")
+_TX_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
 _GRAMS_PER_TONNE = Decimal(1_000_000)
 
 
@@ -38,18 +52,18 @@ def pretty_json(value: object) -> str:
 
 @blueprint.get("/")
 def overview() -> str:
-    log = current_log()
-    head = log.tree_head()
+    head = current_log().tree_head()
+    checkpoints = anchored()
     signer = checkpoint_signer()
-    deployment_file = Path(current_app.config["DEPLOYMENT_FILE"])
     return render_template(
         "overview.html",
         tree_head=tree_head_json(head),
-        checkpoint=signed_checkpoint(head),
+        chain=chain_config(),
+        latest=checkpoints[-1].to_json() if checkpoints else None,
+        anchored_count=len(checkpoints),
         verifier_key=None if signer is None else signer.verifier.key_string(),
         rpc_url=current_app.config["RPC_URL"],
-        deployment_file=deployment_file,
-        deployed=deployment_file.is_file(),
+        deployment_file=Path(current_app.config["DEPLOYMENT_FILE"]),
     )
 
 
@@ -74,26 +88,59 @@ def record(code: str) -> str | Response:
     return render_template("record.html", detail=detail)
 
 
+@blueprint.get("/checkpoints")
+def checkpoints() -> str:
+    before = optional_int_parameter("before")
+    limit = optional_int_parameter("limit", minimum=1, maximum=MAX_LISTING_LIMIT) or DEFAULT_LISTING_LIMIT
+    listing = checkpoint_listing(current_log(), anchored(), before, limit)
+    return render_template("checkpoints.html", listing=listing, chain=chain_config(), limit=limit)
+
+
+@blueprint.get("/checkpoints/<int:tree_size>")
+def checkpoint(tree_size: int) -> str:
+    return render_template(
+        "checkpoint.html", checkpoint=checkpoint_at(current_log(), anchored(), tree_size), chain=chain_config()
+    )
+
+
 @blueprint.get("/search")
 def search() -> Response:
-    """Redirect to the page for a 3D code, a leaf hash (hex) or an account."""
+    """Redirect to the page for a 3D code, a leaf hash (hex), an anchoring transaction's hash or an account."""
     query = text_parameter("q", max_length=200)
     if query is None:
-        raise RequestError("q", "type a 3D code, a leaf hash in hex or an account")
+        raise RequestError("q", "type a 3D code, a leaf hash in hex, a transaction hash or an account")
+    if _TX_HASH.fullmatch(query):
+        return _checkpoint_of_transaction(bytes.fromhex(query[2:]))
     if _HEX_HASH.fullmatch(query):
-        log = current_log()
-        tree_size = log.tree_head().tree_size
-        if tree_size == 0:
-            raise EntryNotFoundError("the log is empty")
-        leaf_index, _ = log.inclusion_proof_by_hash(decode_hash("q", query), tree_size)
-        return redirect(url_for("pages.record", code=record_at(log, leaf_index).record.code))
+        try:
+            return _record_with_leaf_hash(decode_hash("q", query))
+        except EntryNotFoundError:
+            # 64 hex digits may also be a transaction hash written without its 0x.
+            if not any(checkpoint.anchor.tx_hash.hex() == query.lower() for checkpoint in anchored()):
+                raise
+            return _checkpoint_of_transaction(bytes.fromhex(query))
     if "-" in query:
         return redirect(url_for("pages.record", code=ThreeDCode.parse(query).text))
     if len(query) > MAX_ACCOUNT_LENGTH or not query.isalnum():
-        raise RequestError("q", f"{query!r} is not a 3D code, a leaf hash in hex or an account")
+        raise RequestError("q", f"{query!r} is not a 3D code, a leaf hash in hex, a transaction hash or an account")
     return redirect(url_for("pages.records", account=query.upper()))
+
+
+def _record_with_leaf_hash(leaf_hash: bytes) -> Response:
+    log = current_log()
+    tree_size = log.tree_head().tree_size
+    if tree_size == 0:
+        raise EntryNotFoundError("the log is empty")
+    leaf_index, _ = log.inclusion_proof_by_hash(leaf_hash, tree_size)
+    return redirect(url_for("pages.record", code=record_at(log, leaf_index).record.code))
+
+
+def _checkpoint_of_transaction(tx_hash: bytes) -> Response:
+    checkpoint = checkpoint_of_transaction(anchored(), tx_hash)
+    return redirect(url_for("pages.checkpoint", tree_size=checkpoint.tree_head.tree_size))
 
 
 @blueprint.get("/verify")
 def verify() -> str:
-    return render_template("verify.html")
+    """The verify page; the chain it reads trusted roots from comes from this server's configuration."""
+    return render_template("verify.html", chain=chain_config())

@@ -88,16 +88,6 @@ def decode_hash(field: str, text: str) -> bytes:
     raise RequestError(field, f"must be a {HASH_SIZE}-byte hash as 64 hex digits or 44 characters of base64")
 
 
-def decode_base64(field: str, text: object) -> bytes:
-    """Bytes from standard base64 text, of any length (proof elements are checked by the verifier)."""
-    if not isinstance(text, str):
-        raise RequestError(field, "must be a base64 string")
-    try:
-        return base64.b64decode(text, validate=True)
-    except ValueError as error:  # binascii.Error, or characters outside ASCII
-        raise RequestError(field, "is not valid base64") from error
-
-
 def json_body() -> object:
     """The request body parsed as JSON; NaN, Infinity and nesting deep enough to exhaust the parser are refused."""
     if not request.is_json:

@@ -6,8 +6,6 @@ from typing import Any
 
 from ledger.log import MerkleLog
 from webapp.api_json import code_json, hash_json, proof_json, tree_head_json
-from webapp.ledger_access import signed_checkpoint
-from webapp.proof_bundle import ProofBundle
 from webapp.record_lookup import LoggedRecord, RecordFilter, record_by_code, scan_records
 
 
@@ -47,16 +45,3 @@ def record_detail(log: MerkleLog, code_text: str) -> dict[str, Any]:
         "inclusion": proof_json(log.inclusion_proof(logged.leaf_index, head.tree_size)),
     }
 
-
-def record_bundle(log: MerkleLog, code_text: str) -> ProofBundle:
-    """The record's proof bundle against the latest tree head, signed if the checkpoint key is here."""
-    _, logged = record_by_code(log, code_text)
-    head = log.tree_head()
-    return ProofBundle(
-        entry=logged.entry,
-        leaf_index=logged.leaf_index,
-        leaf_hash=logged.leaf_hash,
-        inclusion=tuple(log.inclusion_proof(logged.leaf_index, head.tree_size)),
-        tree_head=head,
-        checkpoint=signed_checkpoint(head),
-    )

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import time
 from typing import Any
 
-from oracle.audit import audit
+from oracle.anvil import ChainError
+from oracle.audit import ReconciliationError, audit
 from oracle.commands.options import add_runtime_options, runtime_of
 from oracle.deployer import ensure_deployed
 from oracle.eip712 import log_id
 from oracle.pipeline import BatchPolicy
 from oracle.pipeline_store import CheckpointState
+
+logger = logging.getLogger(__name__)
 
 
 def _emit(arguments: argparse.Namespace, document: dict[str, Any], lines: list[str]) -> None:
@@ -30,10 +34,19 @@ def _deploy(arguments: argparse.Namespace) -> int:
 
 def _anchor(arguments: argparse.Namespace) -> int:
     runtime = runtime_of(arguments)
-    audit(runtime.log, runtime.store, runtime.w3, runtime.contract("CarbonLedger"))
     oracle = runtime.oracle(BatchPolicy(arguments.batch_records, arguments.batch_seconds))
+    oracle.start()
     while True:
-        rows = oracle.run_once(force=not arguments.follow)
+        try:
+            rows = oracle.run_once(force=not arguments.follow)
+        except (ChainError, OSError) as error:
+            # Following, a pass that fails for want of the node (or of a receipt) is tried again; a database
+            # that disagrees with the chain stops the oracle.
+            if not arguments.follow or isinstance(error, ReconciliationError):
+                raise
+            logger.warning("pass failed: %s; trying again in %.1f s", error, arguments.poll_seconds)
+            time.sleep(arguments.poll_seconds)
+            continue
         anchored = [row for row in rows if row.state is CheckpointState.ANCHORED]
         latest = anchored[-1] if anchored else None
         document = {"origin": runtime.origin, "anchored_tree_size": latest.tree_size if latest else 0,
@@ -47,10 +60,13 @@ def _anchor(arguments: argparse.Namespace) -> int:
 
 def _audit(arguments: argparse.Namespace) -> int:
     runtime = runtime_of(arguments)
-    report = audit(runtime.log, runtime.store, runtime.w3, runtime.contract("CarbonLedger"), full=not arguments.quick)
+    report = audit(runtime.log, runtime.store, runtime.w3, runtime.contract("CarbonLedger"), full=not arguments.quick,
+                   accounts=runtime.contract("CarbonAccounts"), from_block=runtime.deployment.block_number)
     _emit(arguments, report.__dict__, [
         f"{report.origin}: log size {report.tree_size}, chain head {report.chain_tree_size}, "
-        f"{report.anchored_checkpoints} anchored checkpoints, {report.records_checked} records checked: all agree"
+        f"{report.anchored_checkpoints} anchored checkpoints ({report.checkpoints_in_progress} in progress), "
+        f"{report.records_checked} records, {report.anchor_events_checked} anchor events and "
+        f"{report.postings_checked} postings checked: all agree"
     ])
     return 0
 

@@ -10,9 +10,6 @@ import argparse
 import os
 from typing import Any
 
-from werkzeug.serving import run_simple
-
-from webapp import create_app
 
 
 def _port(text: str) -> int:
@@ -23,6 +20,11 @@ def _port(text: str) -> int:
 
 def serve_explorer(host: str, port: int) -> int:
     """Serve the explorer until interrupted; the app configures itself from CARBONLEDGER_* variables."""
+    # Imported here, not at the top: every other command would otherwise load Flask and the whole explorer.
+    from werkzeug.serving import run_simple
+
+    from webapp import create_app
+
     app = create_app()
     print(f"explorer for log {app.config['LOG_ORIGIN']} at http://{host}:{port}/", flush=True)
     run_simple(host, port, app, threaded=True)

@@ -1,10 +1,10 @@
-"""The work done on a chunk of rows: checking it (in the importing process) and building its records (in a
-worker process, or the importing one for small files).
+"""The work done on a chunk of rows: checking it, and later building its records.
 
 `check_chunk` validates and calculates rows and returns what the importer needs to decide about each record
-(identity, figures for the totals, the parts of its 3D code). `build_chunk` does the work again on the same rows
-once the whole file is known to be clean (so it cannot fail), and turns each new record into its canonical
-bytes with the serial the importer assigned. Both read the state `prepare` sets up in the process that runs them.
+(identity, figures for the totals, the parts of its 3D code), together with the valid rows themselves, kept by
+whichever process checked them. `build_chunk` turns those rows, once the whole file is known to be clean (so it
+cannot fail), into each new record's log key and canonical bytes, with the serials the importer assigned. Both
+read the state `prepare` sets up in the process that runs them.
 """
 
 from __future__ import annotations
@@ -34,14 +34,10 @@ from oracle.ingest.totals import Totals
 from oracle.ingest.validate import ActivityRow, RowValidator
 
 
-class CheckedRecord(NamedTuple):
-    """What the importer needs to know about one record of a valid row (a tuple: a million are cheap)."""
-
-    row_number: int
-    account: str
-    gwp_set: str
-    digest: bytes
-    code_parts: CodeParts
+# What the importer needs to know about one record of a valid row: (row number, account, GWP set, identity
+# digest, the parts of its 3D code). A plain tuple: it crosses from a worker to the importer several times
+# faster than a named one, and a million of them are cheap.
+CheckedRecord = tuple[int, str, str, bytes, CodeParts]
 
 
 class CheckedChunk(NamedTuple):
@@ -51,6 +47,24 @@ class CheckedChunk(NamedTuple):
     records: list[CheckedRecord]
     issues: list[Issue]
     totals: Totals
+
+
+class CalculatedRecord(NamedTuple):
+    """A record as the check left it, to be built once the file is known to be clean: its row, its kind (an
+    object shared by every row of that kind) and its identity digest."""
+
+    row: ActivityRow
+    kind: ActivityKind
+    digest: bytes
+
+
+@dataclass(frozen=True)
+class ChunkPlan:
+    """What building a chunk needs besides its records: the serial of its first new record, and the digests
+    of the records already in the log, which are left out."""
+
+    first_serial: int
+    skipped: frozenset[bytes]
 
 
 @dataclass
@@ -71,10 +85,11 @@ def prepare(file: str, header: Header, header_cells: tuple[str, ...], options: I
     _work = _Work(file, validator, options, {})
 
 
-def check_chunk(rows: list[RawRow]) -> CheckedChunk:
-    """Validate and calculate `rows`: the records they make, and every issue found in them."""
+def check_chunk(rows: list[RawRow]) -> tuple[CheckedChunk, list[CalculatedRecord]]:
+    """Validate and calculate `rows`: what the importer needs to know of them, and their records to build."""
     work = _current()
-    records: list[CheckedRecord] = []
+    checked: list[CheckedRecord] = []
+    calculated: list[CalculatedRecord] = []
     issues: list[Issue] = []
     totals = Totals()
     row_count = 0
@@ -85,43 +100,38 @@ def check_chunk(rows: list[RawRow]) -> CheckedChunk:
             continue
         row_count += 1
         for kind in row.kinds:
-            calculated = _emission(work, row, kind, issues)
-            if calculated is None:
+            calculated_emission = _emission(work, row, kind, issues)
+            if calculated_emission is None:
                 continue
-            emission, factor = calculated
+            emission, factor = calculated_emission
             totals.add(row.source.category.scope, kind.scope2_method, emission)
             digest = identity_digest(row, kind, factor)
-            records.append(CheckedRecord(row.row_number, row.account, row.gwp_set, digest, code_parts(row)))
-    return CheckedChunk(row_count, records, issues, totals)
+            checked.append((row.row_number, row.account, row.gwp_set, digest, code_parts(row)))
+            calculated.append(CalculatedRecord(row, kind, digest))
+    return CheckedChunk(row_count, checked, issues, totals), calculated
 
 
-def build_chunk(job: tuple[list[RawRow], int, frozenset[bytes]]) -> list[tuple[str, bytes]]:
-    """(log key, canonical bytes) of each record of `rows` not in `skipped`, serials counting from `first`.
+def build_chunk(records: list[CalculatedRecord], plan: ChunkPlan) -> list[tuple[str, bytes]]:
+    """(log key, canonical bytes) of each of `records` not skipped by `plan`, serials counting from its first.
 
-    The rows were checked clean before, so validation and calculation succeed here as they did then.
+    The records' rows were checked clean, so calculating them succeeds here as it did then.
     """
-    rows, first_serial, skipped = job
     work = _current()
     built: list[tuple[str, bytes]] = []
-    serial = first_serial
-    for raw in rows:
-        row, _ = work.validator.validate(raw)
-        if row is None:
+    serial = plan.first_serial
+    for row, kind, digest in records:
+        if digest in plan.skipped:
             continue
-        for kind in row.kinds:
-            calculation = _calculator(work, row).calculate_kind(kind, row.quantity, _instruments(row, kind))
-            digest = identity_digest(row, kind, calculation.factor)
-            if digest in skipped:
-                continue
-            record = record_of(row, kind, calculation, code_of(code_parts(row), serial))
-            built.append((log_key(digest), record.canonical_bytes()))
-            serial += 1
+        calculation = _calculator(work, row).calculate_kind(kind, row.quantity, _instruments(row, kind))
+        record = record_of(row, kind, calculation, code_of(code_parts(row), serial))
+        built.append((log_key(digest), record.canonical_bytes()))
+        serial += 1
     return built
 
 
 def code_parts(row: ActivityRow) -> CodeParts:
     category = row.source.category
-    return CodeParts(row.account, row.facility, row.period, category.scope, category.token, row.source.token)
+    return (row.account, row.facility, row.period, category.scope, category.token, row.source.token)
 
 
 def _current() -> _Work:

@@ -1,15 +1,16 @@
 """Ingesting one activity file: read → validate → calculate → code → append to the log, all or nothing.
 
-Two passes over a private copy of the file, each streaming it in chunks of rows:
+The file is first copied, so that it cannot change under the import, then worked in chunks of rows, each chunk
+by one process: this one, or for a large CSV file one of several worker processes (see oracle/ingest/workers.py).
 
 1. Check: every row is validated and calculated; this process checks each record against the rows before
    it (the same identity twice is an error naming both rows), against the log's keys (a record already
    there is skipped: re-imports add nothing), keeps one GWP set per account, totals the figures and gives
    each new record its serial, its position in the log, which fixes its 3D code. Any problem anywhere:
    IngestError listing them all, and nothing is written.
-2. Write (not for a dry run): worker processes (this one, for small files) work the chunks again, now
-   turning each new record into its 3D code and its canonical bytes, which are appended in batches under
-   their identity keys, each batch expecting the log size the one before left.
+2. Write (not for a dry run): the process that checked a chunk turns its new records into their 3D codes and
+   canonical bytes, which are appended in batches under their identity keys, each batch expecting the log size
+   the one before left.
 
 A storage failure in pass 2 (another writer, a lost database) can leave the earlier batches of a large file
 written; running the import again appends exactly the rest, because written records are skipped.
@@ -20,21 +21,21 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from ledger.errors import CodeError, IngestError, Issue
 from ledger.log import MerkleLog
-from oracle.ingest import chunks
+from oracle.crash import crash_point
+from oracle.ingest.chunks import CheckedChunk, CheckedRecord, ChunkPlan
 from oracle.ingest.columns import Header, read_header
 from oracle.ingest.formats import RawRow, file_format, read_rows
 from oracle.ingest.identity import log_key
 from oracle.ingest.options import IngestOptions
-from oracle.ingest.parallel import ordered_map
 from oracle.ingest.records import code_of
 from oracle.ingest.totals import Totals
+from oracle.ingest.workers import Built, ChunkWork
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +55,6 @@ class IngestReport:
     last_code: str | None = None
 
 
-@dataclass(frozen=True)
-class _ChunkPlan:
-    """What pass 2 needs to know about a chunk: the serial of its first new record, the records to skip."""
-
-    first_serial: int
-    skipped: frozenset[bytes]
-
-
 def ingest(path: Path, log: MerkleLog | None, options: IngestOptions, dry_run: bool = False) -> IngestReport:
     """Import the file at `path` into `log` (or only check and total it: `dry_run`, or no log).
 
@@ -69,18 +62,29 @@ def ingest(path: Path, log: MerkleLog | None, options: IngestOptions, dry_run: b
     """
     file_format(path)
     with tempfile.TemporaryDirectory(prefix="carbonledger-ingest-") as work_dir:
-        # A private copy, so that the file cannot change between the check and the write.
         snapshot = Path(work_dir) / f"snapshot{path.suffix.lower()}"
         try:
             shutil.copyfile(path, snapshot)
         except OSError as e:
             raise IngestError((Issue(path.name, None, None, None, f"cannot be read: {e.strerror}"),)) from e
-        workers = options.workers if snapshot.stat().st_size >= options.parallel_from_bytes else 1
         check = _Check(path.name, log, options)
-        plans = check.run(snapshot)
-        if not dry_run and log is not None and check.report.new_records:
-            _write(snapshot, path.name, log, options, workers, check, plans)
+        rows = read_rows(snapshot, options.encoding, path.name)
+        header = check.header(rows)
+        writing = not dry_run and log is not None
+        workers = _worker_count(snapshot, options)
+        with ChunkWork(snapshot, path.name, rows, header, check.header_cells, options, workers, writing) as work:
+            plans = check.run(work)
+            if writing and log is not None and check.report.new_records:
+                _write(work.built(plans), log, options, check)
         return check.report
+
+
+def _worker_count(snapshot: Path, options: IngestOptions) -> int:
+    """Workers for a large CSV file; others are worked here (a worker reads the whole file, and only CSV is read
+    faster than it is checked)."""
+    if snapshot.suffix == ".csv" and snapshot.stat().st_size >= options.parallel_from_bytes:
+        return options.workers
+    return 1
 
 
 class _Check:
@@ -98,85 +102,97 @@ class _Check:
         self.start_size = 0 if log is None else log.tree_head().tree_size
         self.report.tree_size = self.start_size
         self.header_cells: tuple[str, ...] = ()
-        self.first_new: chunks.CheckedRecord | None = None
-        self.last_new: chunks.CheckedRecord | None = None
+        self.first_new: CheckedRecord | None = None
+        self.last_new: CheckedRecord | None = None
 
-    def run(self, snapshot: Path) -> list[_ChunkPlan]:
-        """Check every row; the plan of each chunk for pass 2, or IngestError listing every issue.
-
-        This runs in this process: a row's check costs less than shipping it to a worker and back
-        (docs/benchmarks.md: 58k rows/s here, 23k to 29k with two workers).
-        """
-        plans: list[_ChunkPlan] = []
+    def header(self, rows: Iterator[RawRow]) -> Header:
+        """The file's header, read from the first of `rows`; IngestError if the file cannot be imported by it."""
         try:
-            rows = read_rows(snapshot, self.options.encoding, self.file)
-            header = self._header(rows)
-            if header is not None:
-                chunks.prepare(self.file, header, self.header_cells, self.options)
-                plans = [self._take(chunks.check_chunk(chunk)) for chunk in _chunked(rows, self.options.chunk_rows)]
-                if self.report.rows == 0 and not self.issue_count:
-                    self._add((Issue(self.file, None, None, None, "has no data rows"),))
-                self._name_codes()
+            header_row = next(rows, None)
         except IngestError as e:
             self._add(e.issues)
-        if self.issue_count:
-            raise IngestError(tuple(self.issues), self.issue_count)
-        return plans
-
-    def _header(self, rows: Iterator[RawRow]) -> Header | None:
-        header_row = next(rows, None)
+            header_row = None
         if header_row is None or not any(header_row.cells):
-            self._add((Issue(self.file, None, None, None, "is empty: no header row"),))
-            return None
+            if not self.issue_count:
+                self._add((Issue(self.file, None, None, None, "is empty: no header row"),))
+            raise IngestError(tuple(self.issues), self.issue_count)
         header, header_issues = read_header(self.file, header_row.cells)
         self._add(header_issues)
+        self._raise_issues()
         self.header_cells = header_row.cells
-        return None if header_issues else header
+        return header
 
-    def _take(self, chunk: chunks.CheckedChunk) -> _ChunkPlan:
+    def run(self, work: ChunkWork) -> list[ChunkPlan]:
+        """Check every chunk; the plan of each for pass 2, or IngestError listing every issue."""
+        try:
+            plans = [self._take(chunk) for chunk in work.checked()]
+        except IngestError as e:
+            self._add(e.issues)
+            plans = []
+        if self.report.rows == 0 and not self.issue_count:
+            self._add((Issue(self.file, None, None, None, "has no data rows"),))
+        self._name_codes()
+        self._raise_issues()
+        return plans
+
+    def _raise_issues(self) -> None:
+        if self.issue_count:
+            raise IngestError(tuple(self.issues), self.issue_count)
+
+    def _take(self, chunk: CheckedChunk) -> ChunkPlan:
         """Fold one checked chunk into the import: issues, duplicates, log keys, serials, totals."""
         self.report.rows += chunk.rows
         self.report.totals.merge(chunk.totals)
         self._add(chunk.issues)
         first_serial = self.start_size + self.report.new_records + 1
         records = [record for record in chunk.records if self._is_first(record)]
-        keys = [log_key(record.digest) for record in records]
-        existing = self.log.existing_keys(keys) if self.log is not None and keys else set()
-        skipped = set()
-        for record, key in zip(records, keys, strict=True):
-            if key in existing:
-                self.report.already_in_log += 1
-                skipped.add(record.digest)
-                continue
-            self.report.new_records += 1
-            self.first_new = self.first_new or record
-            self.last_new = record
-        return _ChunkPlan(first_serial, frozenset(skipped))
+        digests = [digest for _, _, _, digest, _ in records]
+        skipped = self._in_log(digests)
+        new_records = (
+            [record for record, digest in zip(records, digests, strict=True) if digest not in skipped]
+            if skipped
+            else records
+        )
+        self.report.already_in_log += len(skipped)
+        self.report.new_records += len(new_records)
+        if new_records:
+            self.first_new = self.first_new or new_records[0]
+            self.last_new = new_records[-1]
+        return ChunkPlan(first_serial, skipped)
+
+    def _in_log(self, digests: Sequence[bytes]) -> frozenset[bytes]:
+        """Those of `digests` whose records the log holds already (none, if it held nothing when we began)."""
+        if self.log is None or not self.start_size or not digests:
+            return frozenset()
+        keys = [log_key(digest) for digest in digests]
+        existing = self.log.existing_keys(keys)
+        return frozenset(digest for digest, key in zip(digests, keys, strict=True) if key in existing)
 
     def _name_codes(self) -> None:
         """The codes of the first and last new record; the last one shows that every serial fits a code."""
         if self.first_new is None or self.last_new is None:
             return
         last_serial = self.start_size + self.report.new_records
+        *_, first_code_parts = self.first_new
+        last_row_number, *_, last_code_parts = self.last_new
         try:
-            self.report.first_code = code_of(self.first_new.code_parts, self.start_size + 1)
-            self.report.last_code = code_of(self.last_new.code_parts, last_serial)
+            self.report.first_code = code_of(first_code_parts, self.start_size + 1)
+            self.report.last_code = code_of(last_code_parts, last_serial)
         except CodeError as e:
-            self._add((Issue(self.file, self.last_new.row_number, None, None, f"cannot be given a 3D code: {e}"),))
+            self._add((Issue(self.file, last_row_number, None, None, f"cannot be given a 3D code: {e}"),))
 
-    def _is_first(self, record: chunks.CheckedRecord) -> bool:
+    def _is_first(self, record: CheckedRecord) -> bool:
         """Whether the record is the first of its identity in the file and keeps its account's GWP set."""
-        first_gwp_set, first_row = self.gwp_set_of_account.setdefault(
-            record.account, (record.gwp_set, record.row_number)
-        )
-        if first_gwp_set != record.gwp_set:
-            reason = f"account {record.account} uses {first_gwp_set} (row {first_row}); an inventory takes one GWP set"
-            self._add((Issue(self.file, record.row_number, "gwp_set", record.gwp_set, reason),))
+        row_number, account, gwp_set, digest, _ = record
+        first_gwp_set, first_row = self.gwp_set_of_account.setdefault(account, (gwp_set, row_number))
+        if first_gwp_set != gwp_set:
+            reason = f"account {account} uses {first_gwp_set} (row {first_row}); an inventory takes one GWP set"
+            self._add((Issue(self.file, row_number, "gwp_set", gwp_set, reason),))
             return False
-        first_row = self.first_row_of.setdefault(record.digest[:16], record.row_number)
-        if first_row != record.row_number:
+        first_row = self.first_row_of.setdefault(digest[:16], row_number)
+        if first_row != row_number:
             reason = f"duplicates row {first_row} (same record identity)"
-            self._add((Issue(self.file, record.row_number, None, None, reason),))
+            self._add((Issue(self.file, row_number, None, None, reason),))
             return False
         return True
 
@@ -187,44 +203,24 @@ class _Check:
         self.issue_count += len(issues)
 
 
-def _write(
-    snapshot: Path,
-    file: str,
-    log: MerkleLog,
-    options: IngestOptions,
-    workers: int,
-    check: _Check,
-    plans: list[_ChunkPlan],
-) -> None:
-    """Pass 2: build the new records chunk by chunk and append them in batches, in order."""
-    rows = read_rows(snapshot, options.encoding, file)
-    header_row = next(rows)
-    header, _ = read_header(file, header_row.cells)
-    jobs = (
-        (chunk, plan.first_serial, plan.skipped)
-        for chunk, plan in zip(_chunked(rows, options.chunk_rows), plans, strict=True)
-    )
-    built = ordered_map(chunks.build_chunk, jobs, workers, chunks.prepare, (file, header, header_row.cells, options))
+def _write(built: Iterator[Built], log: MerkleLog, options: IngestOptions, check: _Check) -> None:
+    """Pass 2: append the built records in batches, in order."""
     expected_size = check.start_size
-    batch: list[tuple[str, bytes]] = []
+    batch: Built = []
     for records in built:
         batch.extend(records)
         while len(batch) >= options.batch_size:
-            expected_size = _append(log, batch[: options.batch_size], expected_size, file)
+            expected_size = _append(log, batch[: options.batch_size], expected_size, check.file)
             del batch[: options.batch_size]
     if batch:
-        expected_size = _append(log, batch, expected_size, file)
+        expected_size = _append(log, batch, expected_size, check.file)
     check.report.appended = expected_size - check.start_size
     check.report.tree_size = expected_size
 
 
-def _append(log: MerkleLog, batch: list[tuple[str, bytes]], expected_size: int, file: str) -> int:
+def _append(log: MerkleLog, batch: Built, expected_size: int, file: str) -> int:
     keys: list[str | None] = [key for key, _ in batch]
     head = log.append([data for _, data in batch], keys, expected_size=expected_size)
     logger.info("%s: appended %d records, log size %d", file, len(batch), head.tree_size)
+    crash_point("ingest-batch-appended")
     return head.tree_size
-
-
-def _chunked(rows: Iterator[RawRow], size: int) -> Iterator[list[RawRow]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import NamedTuple
 
 from ledger.calc.calculate import ActivityKind, Calculation
 from ledger.code import ThreeDCode
@@ -12,15 +11,9 @@ from ledger.record import Record
 from oracle.ingest.validate import ActivityRow
 
 
-class CodeParts(NamedTuple):
-    """What a record's 3D code says besides its serial: who, when and what."""
-
-    account: str
-    facility: str | None
-    period: str
-    scope: int
-    category_token: str
-    source_token: str
+# What a record's 3D code says besides its serial, who, when and what: (account, facility, period, scope,
+# category token, source token). A plain tuple, like the checked record that carries it between processes.
+CodeParts = tuple[str, str | None, str, int, str, str]
 
 
 def code_of(parts: CodeParts, serial: int) -> str:

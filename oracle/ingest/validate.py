@@ -1,15 +1,17 @@
 """Validating one row of an activity file into an `ActivityRow`, reporting every bad cell of it.
 
 Checks are per cell and cheap; values that repeat down a file (periods, sources, units) are parsed once and
-remembered. Accounts and facilities must be valid in a 3D code (3 to 6 letters or digits); quantities must be
-plain finite numbers, not negative, below 10¹⁵ and with at most 12 decimal places.
+remembered, and so are whole rows: a row whose cells, but for its quantity, are those of a valid row seen before
+is valid exactly when its quantity is, so only the quantity is checked again. Accounts and facilities must be
+valid in a 3D code (3 to 6 letters or digits); quantities must be plain finite numbers, not negative, below 10¹⁵
+and with at most 12 decimal places.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from ledger.calc.calculate import ActivityKind
 from ledger.calc.gwp import GWP_SET_NAMES
@@ -36,14 +38,16 @@ _SCOPE2_METHODS = {
     "两者": ("location", "market"),
 }
 _ISO_CATEGORIES_BY_SCOPE = {1: range(1, 2), 2: range(2, 3), 3: range(3, 7)}
+# Valid rows remembered by their cells but the quantity; past this many, the memory starts afresh.
+_MAX_REMEMBERED_ROWS = 20_000
 
 
-@dataclass(frozen=True)
-class ActivityRow:
+class ActivityRow(NamedTuple):
     """A valid row: who, when, what and how much, and how to calculate it.
 
     `kinds` holds one activity kind, or two for a scope 2 row calculated both location- and market-based
-    (the market-based one with the market factor and the contractual instruments).
+    (the market-based one with the market factor and the contractual instruments). A tuple rather than a
+    dataclass: an import keeps a file's worth of them between its check and its write.
     """
 
     row_number: int
@@ -80,9 +84,30 @@ class RowValidator:
         self._units: dict[str, str | None] = {}
         self._factor_ids: set[str] = set()
         self._kinds_seen: dict[tuple[str | tuple[str | None, ...] | None, ...], tuple[ActivityKind, ...]] = {}
+        self._quantity_position = self.positions["activity_quantity"]
+        self._rows_seen: dict[tuple[str, ...], ActivityRow] = {}
 
     def validate(self, raw: RawRow) -> tuple[ActivityRow | None, list[Issue]]:
         """The row as an ActivityRow, or None with the issues found; (None, []) for a blank row."""
+        cells = raw.cells
+        position = self._quantity_position
+        # Rows as wide as the header and read without problems can be remembered; others are rare.
+        rememberable = len(cells) == len(self.header.columns) and not raw.problems
+        if rememberable:
+            others = cells[:position] + cells[position + 1 :]
+            seen = self._rows_seen.get(others)
+            if seen is not None:
+                quantity, _ = _decimal(cells[position].strip())
+                if quantity is not None:
+                    return seen._replace(row_number=raw.row_number, quantity=quantity), []
+        row, issues = self._validate_cells(raw)
+        if row is not None and rememberable:
+            if len(self._rows_seen) >= _MAX_REMEMBERED_ROWS:
+                self._rows_seen.clear()
+            self._rows_seen[others] = row
+        return row, issues
+
+    def _validate_cells(self, raw: RawRow) -> tuple[ActivityRow | None, list[Issue]]:
         cells = raw.cells
         if not any(cells):
             return None, []
@@ -291,19 +316,24 @@ class _Row:
             if required:
                 self.report(column, "is required")
             return None
-        try:
-            quantity = Decimal(text)
-        except InvalidOperation:
-            self.report(column, "is not a number (write digits with a '.' decimal point, no thousands separators)")
-            return None
-        if not quantity.is_finite():
-            self.report(column, "must be a finite number")
-        elif quantity < 0:
-            self.report(column, "must not be negative")
-        elif quantity >= MAX_QUANTITY:
-            self.report(column, "is too large: quantities must stay below 10^15 (use a larger unit)")
-        elif quantity.as_tuple().exponent < -MAX_DECIMAL_PLACES:  # type: ignore[operator]
-            self.report(column, f"has more than {MAX_DECIMAL_PLACES} decimal places")
-        else:
-            return quantity
-        return None
+        quantity, problem = _decimal(text)
+        if problem is not None:
+            self.report(column, problem)
+        return quantity
+
+
+def _decimal(text: str) -> tuple[Decimal | None, str | None]:
+    """The quantity written as `text` (not empty), or None and what is wrong with it."""
+    try:
+        quantity = Decimal(text)
+    except InvalidOperation:
+        return None, "is not a number (write digits with a '.' decimal point, no thousands separators)"
+    if not quantity.is_finite():
+        return None, "must be a finite number"
+    if quantity < 0:
+        return None, "must not be negative"
+    if quantity >= MAX_QUANTITY:
+        return None, "is too large: quantities must stay below 10^15 (use a larger unit)"
+    if quantity.as_tuple().exponent < -MAX_DECIMAL_PLACES:  # type: ignore[operator]
+        return None, f"has more than {MAX_DECIMAL_PLACES} decimal places"
+    return quantity, None

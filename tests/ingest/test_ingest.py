@@ -12,7 +12,7 @@ from ledger.calc.factors import factors_from_rows
 from ledger.calc.library import shipped_library
 from ledger.calc.recompute import check_record
 from ledger.code import ThreeDCode
-from ledger.errors import ConcurrentAppendError
+from ledger.errors import ConcurrentAppendError, IngestError
 from ledger.log import MerkleLog
 from ledger.memory_store import MemoryLogStore
 from ledger.record import Record
@@ -181,3 +181,68 @@ def test_given_dry_run_then_import_when_compared_then_the_previewed_codes_are_th
 
     records = records_in(log)
     assert (preview.first_code, preview.last_code) == (records[1].code, records[-1].code)
+
+
+def in_workers(options: IngestOptions) -> IngestOptions:
+    """Two worker processes, even for a small file, with chunks of two rows so that every stripe has some."""
+    return IngestOptions(options.library, workers=2, parallel_from_bytes=0, chunk_rows=2)
+
+
+@pytest.mark.parametrize(
+    "name", ["duplicate-rows.csv", "mixed-gwp-sets.csv", "many-problems.csv", "nul-byte.csv", "cells-beyond-header.csv"]
+)
+def test_given_bad_file_when_checked_by_worker_processes_then_the_issues_are_those_of_a_single_process(
+    name: str, options: IngestOptions
+) -> None:
+    path = INGEST_DATA / "bad" / name
+    with pytest.raises(IngestError) as single:
+        ingest(path, None, options)
+
+    with pytest.raises(IngestError) as parallel:
+        ingest(path, None, in_workers(options))
+
+    assert (parallel.value.issues, parallel.value.issue_count) == (single.value.issues, single.value.issue_count)
+
+
+def test_given_bytes_that_are_not_utf8_halfway_when_read_by_worker_processes_then_the_issue_is_that_of_one(
+    tmp_path: Path, options: IngestOptions
+) -> None:
+    row = "QZ0001,2025M01,stationary-combustion/natural-gas,{},万Nm³\n"
+    rows = [row.format(quantity).encode("utf-8") for quantity in range(1, 1001)]
+    path = tmp_path / "broken-halfway.csv"
+    rows[900] = rows[900].replace(b"QZ0001", b"QZ\xff001")
+    path.write_bytes(b"account,period,source,activity_quantity,activity_unit\n" + b"".join(rows))
+    with pytest.raises(IngestError) as single:
+        ingest(path, None, options)
+
+    with pytest.raises(IngestError) as parallel:
+        ingest(path, None, IngestOptions(options.library, workers=2, parallel_from_bytes=0, chunk_rows=50))
+
+    assert parallel.value.issues == single.value.issues
+    (issue,) = parallel.value.issues
+    # Text is decoded a block at a time, so the row named is the first of the block that cannot be decoded.
+    assert 2 < (issue.row or 0) <= 902 and "is not utf-8-sig text (byte 0xff" in issue.reason
+
+
+def test_given_rows_alike_but_for_their_quantity_when_checked_then_each_quantity_is_checked_again(
+    tmp_path: Path, log: MerkleLog, options: IngestOptions
+) -> None:
+    row = "QZ0001,2025M01,stationary-combustion/natural-gas,{},万Nm³\n"
+    path = tmp_path / "alike.csv"
+    path.write_text(
+        "account,period,source,activity_quantity,activity_unit\n"
+        + "".join(row.format(quantity) for quantity in ["10", "-5", "abc", "", "1.0000000000001", "11"])
+        + row.format("12").replace("QZ0001", "Q1"),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(IngestError) as error:
+        ingest(path, log, options)
+
+    assert [(issue.row, issue.column, issue.reason.split(" (")[0]) for issue in error.value.issues] == [
+        (3, "activity_quantity", "must not be negative"),
+        (4, "activity_quantity", "is not a number"),
+        (5, "activity_quantity", "is required"),
+        (6, "activity_quantity", "has more than 12 decimal places"),
+        (8, "account", "must be 3 to 6 letters or digits, starting with a letter"),
+    ]

@@ -15,6 +15,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger import canonical
 from ledger.canonical import MAX_NESTING_DEPTH, MAX_SAFE_INTEGER, canonical_bytes, decimal_text
 from ledger.errors import CanonicalError, CanonicalValueError
 
@@ -269,3 +270,70 @@ def test_given_any_finite_decimal_when_written_then_exact_plain_normalised_and_s
     assert Decimal(text) == quantity
     assert PLAIN_NORMALISED.fullmatch(text) and text != "-0"
     assert decimal_text(Decimal(text)) == text
+
+
+# The encoder has two routes (see ledger.canonical): the standard library's C encoder where it cannot differ,
+# and the exact route that writes every token. Whatever the value, they must give the same bytes.
+integers_near_the_limits = st.sampled_from([MAX_SAFE_INTEGER, -MAX_SAFE_INTEGER, 2**53, -(2**53), 2**64, 0, -1])
+json_and_beyond = st.recursive(
+    st.none() | st.booleans() | safe_integers | integers_near_the_limits | st.floats() | any_text,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=4).map(tuple)
+        | st.dictionaries(any_text | st.integers(0, 3), children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+def _exact_route(value: Any) -> bytes | CanonicalValueError:
+    try:
+        return canonical._exact_bytes(value)
+    except CanonicalValueError as e:
+        return e
+
+
+@PROPERTY
+@given(json_and_beyond)
+def test_given_any_value_when_the_standard_encoder_route_answers_then_its_bytes_are_those_of_the_exact_route(
+    value: Any,
+) -> None:
+    fast = canonical._fast_bytes(value)
+    exact = _exact_route(value)
+    if isinstance(exact, bytes):
+        assert fast in (None, exact)
+        assert canonical_bytes(value) == exact
+    else:
+        assert fast is None
+
+
+@PROPERTY
+@given(json_values_in_nfc)
+def test_given_json_in_nfc_when_encoded_then_both_routes_give_the_bytes_of_the_rfc8785_package(value: Any) -> None:
+    expected = rfc8785.dumps(value)
+    assert canonical._exact_bytes(value) == expected
+    assert canonical._fast_bytes(value) in (None, expected)
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in (DATA.parent / "record").glob("*.canonical.json")))
+def test_given_a_record_as_plain_json_when_encoded_then_the_standard_encoder_route_answers(name: str) -> None:
+    record_text = (DATA.parent / "record" / name).read_bytes()
+    assert canonical._fast_bytes(json.loads(record_text)) == record_text
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param({"\U0001f600": 1, "\ufb33": 2}, id="keys whose code point and UTF-16 orders differ"),
+        pytest.param({"k": "e\u0301"}, id="a string not in NFC"),
+        pytest.param(["\n\u0301"], id="an escape followed by a combining mark"),
+        pytest.param({1: "one"}, id="a non-string key"),
+        pytest.param([2**53], id="an integer out of range"),
+        pytest.param(MappingProxyType({"a": 1}), id="a read-only mapping"),
+        pytest.param(_nested_lists(MAX_NESTING_DEPTH + 1), id="nesting beyond the limit"),
+    ],
+)
+def test_given_a_value_the_standard_encoder_could_get_wrong_when_encoded_then_the_exact_route_does_it(
+    value: Any,
+) -> None:
+    assert canonical._fast_bytes(value) is None

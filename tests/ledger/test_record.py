@@ -433,3 +433,19 @@ def test_given_record_with_non_nfc_text_when_parsed_back_then_fields_hold_the_nf
     record = dataclasses.replace(natural_gas, activity_unit="m\u0301")
     parsed = Record.from_canonical_bytes(record.canonical_bytes())
     assert parsed.activity_unit == unicodedata.normalize("NFC", "m\u0301") == "\u1e3f"
+
+
+def test_given_receipt_with_text_not_in_nfc_when_record_is_built_then_its_receipt_is_what_its_bytes_hold(
+    natural_gas: Record,
+) -> None:
+    record = dataclasses.replace(natural_gas, receipt={"values": [{"v": 1}, True], "note": "plante\u0301"})
+
+    assert record.receipt == {"note": "plant\u00e9", "values": ({"v": 1}, True)}
+    assert list(record.receipt) == ["note", "values"]
+
+
+@PROPERTY
+@given(records())
+def test_given_any_record_when_its_receipt_is_used_to_build_another_then_the_bytes_are_the_same(record: Record) -> None:
+    assert dataclasses.replace(record, receipt=record.receipt).canonical_bytes() == record.canonical_bytes()
+    assert dataclasses.replace(record, receipt=record.to_json_object()["receipt"]) == record

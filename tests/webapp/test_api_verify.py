@@ -1,13 +1,18 @@
-"""Specification of POST /api/v1/verify: a genuine bundle passes every check, a tampered one fails the right ones."""
+"""Specification of POST /api/v1/verify without a chain configured: the trusted root is the server's own log,
+a genuine bundle passes every check, a tampered one fails the right ones. (With a chain, see
+test_anchored_bundles.py.)"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from ledger.log import TreeHead
+from oracle.checkpoint import Checkpoint
 from oracle.note import NoteSigner
 from tests.webapp.conftest import DemoLedger
 from tests.webapp.tampering import TAMPERINGS, Bundle, Tampering, genuine_bundle
@@ -24,7 +29,7 @@ def statuses(result: dict[str, Any]) -> dict[str, str]:
     return {check["check"]: check["status"] for check in result["checks"]}
 
 
-def test_given_a_genuine_bundle_then_every_check_passes_but_the_checkpoint_which_is_absent(
+def test_given_a_genuine_bundle_then_every_check_passes_against_the_servers_own_log_and_says_so(
     client: FlaskClient, demo_ledger: DemoLedger
 ) -> None:
     result = verify(client, genuine_bundle(client, demo_ledger))
@@ -36,16 +41,60 @@ def test_given_a_genuine_bundle_then_every_check_passes_but_the_checkpoint_which
         "serial": "pass",
         "inclusion": "pass",
         "trusted_root": "pass",
-        "checkpoint": "skip",
+        "signed_note": "skip",
     }
+    trusted_root = next(check for check in result["checks"] if check["check"] == "trusted_root")
+    assert trusted_root["detail"].endswith("from this explorer's own log (no chain configured)")
 
 
-def test_given_a_signed_bundle_and_the_key_then_the_checkpoint_check_passes_too(
+def signed(bundle: Bundle, signer: NoteSigner, head: TreeHead) -> Bundle:
+    """The bundle with a checkpoint as the oracle signs one: the note of `head`, its SHA-256 as metadata hash."""
+    note = Checkpoint.of(head).signed([signer])
+    text = note[: note.rindex("\n\n") + 1]
+    checkpoint = {"timestamp": 1_700_000_000, "metadata_hash": "0x" + hashlib.sha256(text.encode()).hexdigest(),
+                  "eip712_signature": "0x" + "00" * 65, "note": note, "note_verifier_key": signer.verifier.key_string()}
+    return {**bundle, "checkpoint": checkpoint}
+
+
+def signed_note_check(result: dict[str, Any]) -> dict[str, str]:
+    check: dict[str, str] = next(check for check in result["checks"] if check["check"] == "signed_note")
+    return check
+
+
+def test_given_a_bundle_with_a_signed_checkpoint_then_the_note_is_checked_with_the_key_it_carries(
     client: FlaskClient, demo_ledger: DemoLedger, checkpoint_signer: NoteSigner
 ) -> None:
-    result = verify(client, genuine_bundle(client, demo_ledger))
+    result = verify(client, signed(genuine_bundle(client, demo_ledger), checkpoint_signer, demo_ledger.head))
     assert result["valid"] is True
-    assert set(statuses(result).values()) == {"pass"}
+    assert signed_note_check(result)["status"] == "pass"
+
+
+def test_given_a_signed_note_of_another_tree_head_then_the_signed_note_check_fails(
+    client: FlaskClient, demo_ledger: DemoLedger, checkpoint_signer: NoteSigner
+) -> None:
+    bundle = signed(genuine_bundle(client, demo_ledger), checkpoint_signer, demo_ledger.log.tree_head(3))
+    check = signed_note_check(verify(client, bundle))
+    assert check == {"check": "signed_note", "status": "fail",
+                     "detail": "the signed note states a different tree head than the bundle"}
+
+
+def test_given_a_note_whose_signature_was_altered_then_the_signed_note_check_fails(
+    client: FlaskClient, demo_ledger: DemoLedger, checkpoint_signer: NoteSigner
+) -> None:
+    bundle = signed(genuine_bundle(client, demo_ledger), checkpoint_signer, demo_ledger.head)
+    bundle["checkpoint"]["note"] = bundle["checkpoint"]["note"].replace(f"\n{demo_ledger.head.tree_size}\n", "\n3\n")
+    check = signed_note_check(verify(client, bundle))
+    assert check["status"] == "fail" and "signature does not verify" in check["detail"]
+
+
+def test_given_a_note_that_is_not_the_one_the_metadata_hash_commits_to_then_the_signed_note_check_fails(
+    client: FlaskClient, demo_ledger: DemoLedger, checkpoint_signer: NoteSigner
+) -> None:
+    bundle = signed(genuine_bundle(client, demo_ledger), checkpoint_signer, demo_ledger.head)
+    bundle["checkpoint"]["metadata_hash"] = "0x" + "11" * 32
+    check = signed_note_check(verify(client, bundle))
+    assert check == {"check": "signed_note", "status": "fail",
+                     "detail": "the note's SHA-256 is not the checkpoint's metadata hash"}
 
 
 @pytest.mark.parametrize("tampering", TAMPERINGS, ids=[tampering.name for tampering in TAMPERINGS])
@@ -59,17 +108,6 @@ def test_given_a_tampered_bundle_then_it_is_invalid_and_exactly_the_affected_che
     for check in result["checks"]:
         if check["status"] == "fail":
             assert check["detail"]
-
-
-def test_given_a_signed_note_of_another_tree_head_then_the_checkpoint_check_fails(
-    client: FlaskClient, demo_ledger: DemoLedger, checkpoint_signer: NoteSigner
-) -> None:
-    bundle = genuine_bundle(client, demo_ledger)
-    other_head = client.get("/api/v1/log/checkpoint").get_json()
-    bundle["checkpoint"] = other_head["checkpoint"].replace(f"\n{demo_ledger.head.tree_size}\n", "\n3\n")
-    result = verify(client, bundle)
-    assert statuses(result)["checkpoint"] == "fail"
-    assert "signature does not verify" in next(c["detail"] for c in result["checks"] if c["check"] == "checkpoint")
 
 
 def without(bundle: Bundle, field: str) -> Bundle:
@@ -92,6 +130,8 @@ def without(bundle: Bundle, field: str) -> Bundle:
         (lambda b: {**b, "tree_head": {**b["tree_head"], "root_hash": None}}, "tree_head.root_hash"),
         (lambda b: {**b, "tree_head": {**b["tree_head"], "tree_size": 2**63}}, "tree_head.tree_size"),
         (lambda b: {**b, "checkpoint": 5}, "checkpoint"),
+        (lambda b: {**b, "anchor": {"chain_id": 1}}, "anchor.contract"),
+        (lambda b: {**b, "anchor": {"contract": "0x" + "ab" * 20}}, "anchor.contract"),
         (lambda b: [b], "bundle"),
     ],
 )

@@ -1,16 +1,9 @@
-// The verify page: turns what the user pasted into a proof bundle (fetching the proof for a 3D code or a
+// The verify page: turns what the user pasted into a proof bundle (fetching the bundle for a 3D code or a
 // record), runs the checks of verify.js in the browser and shows each one green or red with its reason.
+// The trusted root comes from the chain, never from this explorer: see fetchTrustedRoot.
 
-import {
-  BUNDLE_FORMAT,
-  base64ToBytes,
-  bytesToBase64,
-  bytesToHex,
-  canonicalJson,
-  checkBundle,
-  hashLeaf,
-  utf8Bytes,
-} from "./verify.js";
+import { BUNDLE_FORMAT, canonicalJson, checkBundle } from "./verify.js";
+import { readAnchoredRoot } from "./verify-chain.js";
 
 const form = document.getElementById("verify-form");
 const input = document.getElementById("verify-input");
@@ -18,7 +11,17 @@ const results = document.getElementById("verify-results");
 const trustedRootNote = document.getElementById("verify-trusted-root");
 const apiRoot = form.dataset.apiRoot;
 
-const TRUSTED_ROOT_SOURCE = "the explorer's tree head at the bundle's size (GET /api/v1/log/tree-head)";
+// The chain, contract and log this page trusts, from the server's configuration (its RPC URL and deployment
+// file), fixed when the page was served: nothing fetched at verification time can change them.
+const chain = form.dataset.rpcUrl
+  ? {
+      rpcUrl: form.dataset.rpcUrl,
+      chainId: form.dataset.chainId,
+      ledgerAddress: form.dataset.ledgerAddress,
+      logId: form.dataset.logId,
+      origin: form.dataset.origin,
+    }
+  : null;
 
 async function getJson(path) {
   const response = await fetch(`${apiRoot}${path}`, { headers: { Accept: "application/json" } });
@@ -31,31 +34,25 @@ async function getJson(path) {
 
 /**
  * The root that verification trusts for the log `origin` at `treeSize`: the one place that says where roots
- * come from. It asks this explorer's API; reading the anchored root from the chain (eth_call over JSON-RPC)
- * replaces only this function.
+ * come from. It is `rootAt(logId, treeSize)` read by eth_call from the CarbonLedger contract over JSON-RPC.
  */
 export async function fetchTrustedRoot(treeSize, origin) {
-  const head = await getJson(`/log/tree-head?tree_size=${treeSize}`);
-  if (head.origin !== origin) {
-    throw new Error(`this explorer serves the log ${JSON.stringify(head.origin)}, not ${JSON.stringify(origin)}`);
+  if (chain === null) {
+    throw new Error("this explorer names no chain (no contracts deployed), so there is no anchored root to trust");
   }
-  return base64ToBytes(head.root_hash);
+  if (origin !== chain.origin) {
+    throw new Error(`this page reads the chain for the log ${JSON.stringify(chain.origin)}, not ${JSON.stringify(origin)}`);
+  }
+  return readAnchoredRoot(chain, treeSize);
 }
 
-/** A bundle for a record given as JSON: its leaf hash, and the proof the log gives for that hash. */
+/** The served bundle of a record's 3D code, holding the pasted record instead of the stored one. */
 async function bundleForRecord(record) {
-  const text = canonicalJson(record);
-  const leafHash = await hashLeaf(utf8Bytes(text));
-  const head = await getJson("/log/tree-head");
-  const proof = await getJson(`/log/proof-by-hash?hash=${bytesToHex(leafHash)}&tree_size=${head.tree_size}`);
-  return {
-    format: BUNDLE_FORMAT,
-    record: text,
-    leaf_index: proof.leaf_index,
-    leaf_hash: bytesToBase64(leafHash),
-    inclusion: proof.inclusion,
-    tree_head: head,
-  };
+  if (typeof record.code !== "string") {
+    throw new Error("this record has no 3D code to look its proof up by");
+  }
+  const bundle = await getJson(`/records/${encodeURIComponent(record.code)}/bundle`);
+  return { ...bundle, record: canonicalJson(record) };
 }
 
 /** The bundle to check for a 3D code, a record (alone or as the API returns it) or a proof bundle. */
@@ -85,10 +82,11 @@ async function bundleFor(pasted) {
   throw new Error("this is neither a 3D code, nor a record, nor a proof bundle");
 }
 
-function show(checks) {
-  results.replaceChildren(...checks.map(({ check, status, detail }) => {
+function show(checks, verdict) {
+  const items = checks.map(({ check, status, detail }) => {
     const item = document.createElement("li");
     item.className = status;
+    item.dataset.check = check;
     const name = document.createElement("span");
     name.className = "name";
     name.textContent = `${status === "pass" ? "✔" : status === "fail" ? "✘" : "–"} ${check}`;
@@ -97,19 +95,25 @@ function show(checks) {
     reason.textContent = detail;
     item.append(name, reason);
     return item;
-  }));
+  });
+  results.replaceChildren(...items);
+  results.dataset.verdict = verdict;
 }
 
 async function verify(pasted) {
-  show([{ check: "working", status: "skip", detail: "fetching and checking…" }]);
+  show([{ check: "working", status: "skip", detail: "fetching and checking…" }], "working");
   try {
-    show(await checkBundle(await bundleFor(pasted), fetchTrustedRoot));
+    const checks = await checkBundle(await bundleFor(pasted), fetchTrustedRoot);
+    show(checks, checks.some((check) => check.status === "fail") ? "invalid" : "valid");
   } catch (error) {
-    show([{ check: "input", status: "fail", detail: error.message }]);
+    show([{ check: "input", status: "fail", detail: error.message }], "invalid");
   }
 }
 
-trustedRootNote.textContent = `Trusted root: ${TRUSTED_ROOT_SOURCE}.`;
+trustedRootNote.textContent = chain === null
+  ? "Trusted root: none — this explorer names no chain, so every bundle fails the trusted_root check."
+  : `Trusted root: rootAt(${chain.logId.slice(0, 10)}…, tree size) read by eth_call from CarbonLedger ` +
+    `${chain.ledgerAddress} on chain ${chain.chainId} at ${chain.rpcUrl}, not from this explorer.`;
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   verify(input.value);

@@ -7,7 +7,7 @@
 // elsewhere. Indices are BigInts inside, because JavaScript's bit operators work on 32 bits only.
 
 export const HASH_SIZE = 32;
-export const BUNDLE_FORMAT = "carbonledger-proof-bundle/1";
+export const BUNDLE_FORMAT = "carbonledger-proof-bundle/2";
 const MAX_NESTING_DEPTH = 64;
 
 export class ProofShapeError extends Error {
@@ -268,7 +268,7 @@ export function canonicalJson(value, path = "$", depth = 0) {
   return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(members.get(key), `${path}.${key}`, depth + 1)}`).join(",")}}`;
 }
 
-// --- proof bundles (webapp/proof_bundle.py, webapp/bundle_verification.py) -----------------------------
+// --- proof bundles (oracle/bundle.py) ---------------------------------------------------------------------
 
 function bundleField(value, field, type) {
   if (typeof value !== type || value === null) {
@@ -414,7 +414,8 @@ async function checkTrustedRoot(treeHead, fetchTrustedRoot) {
 }
 
 /**
- * Every check of a proof bundle, in the order and under the names webapp/bundle_verification.py uses.
+ * The checks of a proof bundle that a browser can run, in the order and under the names oracle/bundle.py uses
+ * (the signatures and the anchoring transaction are left to the server and the command line).
  * `fetchTrustedRoot(treeSize, origin)` resolves to the trusted root (Uint8Array) of the log `origin` at that
  * size, or rejects saying why there is none.
  * A malformed bundle gives a single failed "bundle" check naming the field.

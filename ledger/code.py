@@ -107,7 +107,7 @@ def check_character(payload: str) -> str:
     return ALPHABET[_CHECK_VALUE[interim]]
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _folded_head(head: str) -> tuple[int, int]:
     """The interim after `head`, and the separators before what follows it (counting the `-` after it)."""
     interim, separators = _folded(head, 0, 0)

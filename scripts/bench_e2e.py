@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,8 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psutil
-
+from bench_explorer import free_port
 from bench_ingest import write_activity_file
 
 ORIGIN = "bench.carbonledger/e2e"
@@ -54,10 +52,11 @@ class Stage:
 
 
 class PeakMemory:
-    """Watches a process and its descendants, keeping the last high-water mark (VmHWM) read of each."""
+    """Watches a process and its descendants (read from /proc), keeping the highest high-water mark (VmHWM)
+    read of each."""
 
     def __init__(self, pid: int, interval_s: float = 0.1) -> None:
-        self.root = psutil.Process(pid)
+        self.pid = pid
         self.interval_s = interval_s
         self.peaks_kb: dict[str, int] = {}
         self._done = threading.Event()
@@ -66,19 +65,14 @@ class PeakMemory:
 
     def _watch(self) -> None:
         while not self._done.is_set():
-            try:
-                processes = [self.root, *self.root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                return
-            for process in processes:
-                name = "main" if process.pid == self.root.pid else f"worker {process.pid}"
-                try:
-                    status = Path(f"/proc/{process.pid}/status").read_text()
-                except OSError:
-                    continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        self.peaks_kb[name] = max(self.peaks_kb.get(name, 0), int(line.split()[1]))
+            statuses = _statuses()
+            family = {self.pid}
+            for _ in range(3):  # the importer, its workers, and what they start
+                family |= {pid for pid, status in statuses.items() if int(status.get("PPid", "0")) in family}
+            for pid in family & statuses.keys():
+                name = "main" if pid == self.pid else f"worker {pid}"
+                peak_kb = int(statuses[pid].get("VmHWM", "0 kB").split()[0])
+                self.peaks_kb[name] = max(self.peaks_kb.get(name, 0), peak_kb)
             self._done.wait(self.interval_s)
 
     def stop(self) -> dict[str, float]:
@@ -87,9 +81,22 @@ class PeakMemory:
         return {name: kb / 1024 for name, kb in self.peaks_kb.items()}
 
 
-def timed_process(name: str, command: list[str], environment: dict[str, str]) -> tuple[Stage, str]:
+def _statuses() -> dict[int, dict[str, str]]:
+    """/proc/<pid>/status of every process, as fields."""
+    statuses = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                lines = (entry / "status").read_text().splitlines()
+            except OSError:
+                continue  # ended meanwhile
+            statuses[int(entry.name)] = dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+    return statuses
+
+
+def timed_process(name: str, command: list[str]) -> tuple[Stage, str]:
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     watch = PeakMemory(process.pid)
     output, errors = process.communicate()
     seconds = time.perf_counter() - started
@@ -97,12 +104,6 @@ def timed_process(name: str, command: list[str], environment: dict[str, str]) ->
     if process.returncode != 0:
         raise RuntimeError(f"{name} failed ({process.returncode}):\n{errors}")
     return Stage(name, seconds, peaks), output
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def prepare_chain(state_dir: Path, database_url: str, rpc_url: str, accounts: list[str]) -> None:
@@ -131,6 +132,8 @@ def prepare_chain(state_dir: Path, database_url: str, rpc_url: str, accounts: li
 
 def anchor_stage(state_dir: Path, database_url: str, rpc_url: str) -> dict[str, Any]:
     """In its own process: one oracle pass; the anchored size and the gas of its transactions."""
+    from hexbytes import HexBytes
+
     from oracle.runtime import Runtime
 
     runtime = Runtime(state_dir, database_url, ORIGIN, rpc_url)
@@ -142,7 +145,7 @@ def anchor_stage(state_dir: Path, database_url: str, rpc_url: str) -> dict[str, 
         transaction = runtime.store.transaction(subject)
         if transaction is None:
             raise RuntimeError(f"no transaction {subject}")
-        return int(runtime.w3.eth.get_transaction_receipt(transaction.tx_hash)["gasUsed"])
+        return int(runtime.w3.eth.get_transaction_receipt(HexBytes(transaction.tx_hash))["gasUsed"])
 
     # Postings the contract refused (held back by the oracle) were never sent: only those sent count.
     postings = [posting for posting in runtime.store.postings(ORIGIN) if runtime.store.transaction(posting.tx_subject)]
@@ -169,14 +172,13 @@ def one_run(rows: int, account_count: int, folder: Path) -> list[Stage]:
         started = time.perf_counter()
         write_activity_file(activity_file, rows, account_count)
         stages = [Stage("generate", time.perf_counter() - started)]
-        environment = dict(os.environ)
         ledger_flags = ["--database-url", database_url, "--origin", ORIGIN]
         ingest, output = timed_process(
-            "ingest", [sys.executable, "-m", "oracle.cli", "ingest", str(activity_file), *ledger_flags], environment
+            "ingest", [sys.executable, "-m", "oracle.cli", "ingest", str(activity_file), *ledger_flags]
         )
         ingest.details["summary"] = output.splitlines()[0]
         anchor_command = [sys.executable, __file__, "--anchor-stage", str(state_dir), database_url, chain.rpc_url]
-        anchor, output = timed_process("anchor", anchor_command, environment)
+        anchor, output = timed_process("anchor", anchor_command)
         anchor.details = json.loads(output.strip().splitlines()[-1])
         if anchor.details["tree_size"] != rows:
             raise RuntimeError(f"anchored {anchor.details['tree_size']} records, not {rows}")
@@ -213,7 +215,7 @@ def main() -> int:
         state_dir, database_url, rpc_url = arguments.anchor_stage
         print(json.dumps(anchor_stage(Path(state_dir), database_url, rpc_url)))
         return 0
-    os.environ["CARBONLEDGER_KEY_PASSWORD"] = KEY_PASSWORD
+    os.environ["CARBONLEDGER_KEY_PASSWORD"] = KEY_PASSWORD  # for this process and the stages it starts
     load = ", ".join(f"{average:.1f}" for average in os.getloadavg())
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {load}")
     totals: list[float] = []

@@ -6,9 +6,11 @@
 - import: the same into a fresh SQLite ledger (the log appends in batches of 10,000).
 
     .venv/bin/python scripts/bench_ingest.py [--rows 1000000] [--workers N] [--stages check,build,import] [--runs 1]
+    .venv/bin/python scripts/bench_ingest.py --steps
 
 Each stage runs in a child process of its own, so its peak memory (ru_maxrss of the child and of its largest
 worker) is measured alone. Prints one line per stage and run, then the median of each stage over the runs.
+`--steps` instead times the steps of building one record (the first of the file), in µs per call.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -106,6 +109,41 @@ def run_stage(stage: str, path: Path, workers: int, database: Path) -> dict[str,
     }
 
 
+def step_timings() -> list[str]:
+    """µs per call of each step of building a record, best of 9 rounds of 2,000 calls (CPU time)."""
+    from ledger.calc.library import shipped_library
+    from ledger.canonical import canonical_bytes, decimal_text
+    from ledger.code import ThreeDCode, check_character
+    from ledger.record import Record
+    from oracle.ingest.options import IngestOptions
+    from oracle.ingest.pipeline import ingest
+
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
+        path = Path(folder) / "activities.csv"
+        write_activity_file(path, 1, 1)
+        log = MerkleLog(MemoryLogStore(), "bench")
+        ingest(path, log, IngestOptions(shipped_library(), workers=1))
+    data = log.entries(0, 1)[0]
+    record = Record.from_canonical_bytes(data)
+    plain_json = json.loads(data)
+    fields = {name: getattr(record, name) for name in record.__dataclass_fields__} | {"receipt": plain_json["receipt"]}
+    code = ThreeDCode.parse(record.code)
+    code_fields = [getattr(code, name) for name in code.__dataclass_fields__]
+    payload, gas_mass_g = code.payload, next(iter(record.gases_g.values()))
+    steps = {
+        "canonical bytes of the record's JSON": lambda: canonical_bytes(plain_json),
+        "Record(...) with its canonical bytes": lambda: Record(**fields),
+        "decimal_text of a gas mass": lambda: decimal_text(gas_mass_g),
+        "check character of the code's payload": lambda: check_character(payload),
+        "3D code text (ThreeDCode(...).text)": lambda: ThreeDCode(*code_fields).text,
+    }
+    lines = [f"{len(data):,}-byte record {record.code}"]
+    for name, step in steps.items():
+        seconds = min(timeit.repeat(step, number=2000, repeat=9, timer=time.process_time)) / 2000
+        lines.append(f"{name}: {seconds * 1e6:.2f} µs")
+    return lines
+
+
 def in_child(stage: str, path: Path, workers: int, database: Path) -> dict[str, float]:
     command = [sys.executable, __file__, "--stage", stage, "--file", str(path), "--workers", str(workers)]
     command += ["--database", str(database)]
@@ -134,12 +172,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--stages", default=",".join(STAGES), help="comma-separated, of " + ", ".join(STAGES))
     parser.add_argument("--runs", type=int, default=1, help="runs of each stage (medians are printed last)")
+    parser.add_argument("--steps", action="store_true", help="time the steps of building one record instead")
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.stage is not None:
         print(json.dumps(run_stage(arguments.stage, arguments.file, arguments.workers, arguments.database)))
+        return 0
+    if arguments.steps:
+        print("\n".join(step_timings()))
         return 0
     stages = [stage.strip() for stage in arguments.stages.split(",") if stage.strip()]
     load = ", ".join(f"{average:.1f}" for average in os.getloadavg())

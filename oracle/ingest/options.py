@@ -13,9 +13,9 @@ from ledger.calc.library import DEFAULT_DATASETS, FactorLibrary
 class IngestOptions:
     """Factors and defaults for calculating rows, and how to read and write the file.
 
-    `workers` processes share the building of records for files of `parallel_from_bytes` or more (smaller
-    files are worked in this process: starting workers would take longer than the work);
-    files are read `chunk_rows` rows at a time; `batch_size` records go to the log per append; at most
+    `workers` processes share the checking and building of records for CSV files of `parallel_from_bytes` or
+    more (smaller files, workbooks and JSON documents are worked in this process: see
+    oracle.ingest.pipeline); files are worked `chunk_rows` rows at a time; `batch_size` records go to the log per append; at most
     `max_listed_issues` issues are listed (all are counted).
     """
 

@@ -80,8 +80,9 @@ def ingest(path: Path, log: MerkleLog | None, options: IngestOptions, dry_run: b
 
 
 def _worker_count(snapshot: Path, options: IngestOptions) -> int:
-    """Workers for a large CSV file; others are worked here (a worker reads the whole file, and only CSV is read
-    faster than it is checked)."""
+    """Workers for a large CSV file. Every worker reads the whole file, so the rest is worked here: starting
+    workers takes longer than working a small file, a workbook is slower to read than to check, and a JSON
+    document is read into memory whole."""
     if snapshot.suffix == ".csv" and snapshot.stat().st_size >= options.parallel_from_bytes:
         return options.workers
     return 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +25,7 @@ from oracle.account_registry import AccountLevel, AccountRegistry
 from oracle.account_totals import account_totals
 from oracle.chain_ids import account_id, short_code
 from oracle.deployer import ensure_deployed, ensure_key, fund_from_dev_account
-from oracle.demo_world import DEMO_YEAR, SCOPE3_FACTORS, REGIONS, allowance_g, directory, outputs, write_activity_file
+from oracle.demo_world import DEMO_YEAR, PARKS, REGIONS, SCOPE3_FACTORS, allowance_g, directory, outputs, write_activity_file
 from oracle.eip712 import AssuranceLevel, AttestationMessage, Opinion, SigningDomain, log_id, sign
 from oracle.ingest.factor_files import load_factor_file
 from oracle.ingest.options import IngestOptions
@@ -67,7 +68,7 @@ def run_demo(runtime: Runtime, work_dir: Path) -> DemoSummary:
     fund_from_dev_account(runtime, list(addresses.values()))
     _grant_roles(runtime, addresses)
     registry = AccountRegistry(runtime.store.engine)
-    entries = directory(_owners(addresses))
+    entries = directory(_owner_of(addresses))
     registry.save_accounts(entries)
     _register_on_chain(runtime, entries)
 
@@ -102,18 +103,11 @@ def load_demo_records(log: MerkleLog, work_dir: Path) -> TreeHead:
     return log.tree_head()
 
 
-def _owners(addresses: dict[str, str]) -> dict[str, Any]:
+def _owner_of(addresses: dict[str, str]) -> Callable[[str], str]:
     """Regions and parks are held by their region's regulator; the demo's enterprises by one owner key."""
-
-    class Owners(dict[str, str]):
-        def __missing__(self, account: str) -> str:
-            return addresses[OWNER_KEY]
-
-    owners = Owners()
-    for code, _ in REGIONS:
-        owners[code] = addresses[regulator_key(code)]
-    owners.update({"QZP": addresses[regulator_key("ZJ")], "SZP": addresses[regulator_key("JS")]})
-    return owners
+    regulators = {code: addresses[regulator_key(code)] for code, _ in REGIONS}
+    regulators.update({park: regulators[region] for park, _, region, _ in PARKS})
+    return lambda account: regulators.get(account, addresses[OWNER_KEY])
 
 
 def _send(runtime: Runtime, label: str, subject: str, call: Any) -> None:

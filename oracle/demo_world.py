@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -69,17 +69,17 @@ def enterprises() -> list[Enterprise]:
     return result
 
 
-def directory(owner_of: dict[str, str]) -> list[AccountEntry]:
-    """Every account of the demo, parents before children; `owner_of` maps account to owner address."""
-    entries = [AccountEntry(code, name, AccountLevel.REGION, code, "-", None, owner_of[code]) for code, name in REGIONS]
-    entries += [AccountEntry(code, name, AccountLevel.PARK, region, "-", region, owner_of[code])
+def directory(owner_of: Callable[[str], str]) -> list[AccountEntry]:
+    """Every account of the demo, parents before children; `owner_of` gives each account's owner address."""
+    entries = [AccountEntry(code, name, AccountLevel.REGION, code, "-", None, owner_of(code)) for code, name in REGIONS]
+    entries += [AccountEntry(code, name, AccountLevel.PARK, region, "-", region, owner_of(code))
                 for code, name, region, _ in PARKS]
     for enterprise in enterprises():
         entries.append(AccountEntry(enterprise.account, enterprise.name, AccountLevel.ENTERPRISE, enterprise.region,
-                                    enterprise.industry, enterprise.park, owner_of[enterprise.account]))
+                                    enterprise.industry, enterprise.park, owner_of(enterprise.account)))
         entries += [AccountEntry(f"{enterprise.account}.{facility}", f"{enterprise.name}, facility {facility}",
                                  AccountLevel.FACILITY, enterprise.region, enterprise.industry, enterprise.account,
-                                 owner_of[enterprise.account]) for facility in enterprise.facilities]
+                                 owner_of(enterprise.account)) for facility in enterprise.facilities]
     return entries
 
 

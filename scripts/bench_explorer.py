@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,7 +82,7 @@ def build_ledger(database: Path, count: int) -> None:
         print(f"  built {batch_start + len(entries):,} records ({time.perf_counter() - started:.0f} s)", flush=True)
     engine = create_store_engine(url)
     # The regions' directory, so the region view has its 60 accounts to rank (owners are placeholders).
-    AccountRegistry(engine).save_accounts(directory(defaultdict(lambda: "0x" + "11" * 20)))
+    AccountRegistry(engine).save_accounts(directory(lambda account: "0x" + "11" * 20))
     RecordIndex(engine, ORIGIN).catch_up(log)
 
 

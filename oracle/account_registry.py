@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+
+from oracle.sql_upsert import upsert_insert
 
 metadata = MetaData()
 
@@ -80,8 +81,7 @@ class AccountRegistry:
     def _upsert(self, table: Table, rows: list[dict[str, object]], keys: Sequence[str]) -> None:
         if not rows:
             return
-        dialect = self.engine.dialect.name
-        insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[dialect](table)
+        insert = upsert_insert(self.engine, table)
         statement = insert.on_conflict_do_update(
             index_elements=list(keys),
             set_={column.name: insert.excluded[column.name] for column in table.columns if column.name not in keys},

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Engine, Index, Integer, MetaData, String, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ledger.log import MerkleLog
+from oracle.sql_upsert import upsert_insert
 
 logger = logging.getLogger(__name__)
 
@@ -115,14 +115,13 @@ class RecordIndex:
             total = totals[(record["account"], _month(record["period"]), record["scope"], method)]
             total[0] += record["co2e_g"]
             total[1] += 1
-        insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}[self.engine.dialect.name]
-        totals_insert = insert(monthly_totals)
+        totals_insert = upsert_insert(self.engine, monthly_totals)
         add_totals = totals_insert.on_conflict_do_update(
             index_elements=["origin", "account", "month", "scope", "scope2_method"],
             set_={"co2e_g": monthly_totals.c.co2e_g + totals_insert.excluded.co2e_g,
                   "records": monthly_totals.c.records + totals_insert.excluded.records},
         )
-        cursor_insert = insert(cursors)
+        cursor_insert = upsert_insert(self.engine, cursors)
         move_cursor = cursor_insert.on_conflict_do_update(
             index_elements=["origin"], set_={"indexed_size": cursor_insert.excluded.indexed_size}
         )

@@ -147,8 +147,7 @@ class ThreeDCode:
             raise CodeFormatError("scope", f"{self.scope!r} {_SCOPE_RULE}")
         _TOKEN_RULE.require("category", self.category)
         _TOKEN_RULE.require("source", self.source)
-        if type(self.serial) is not int or not 1 <= self.serial <= MAX_SERIAL:
-            raise CodeFormatError("serial", f"{self.serial!r} is not a whole number from 1 to {MAX_SERIAL}")
+        _require_serial(self.serial)
 
     @classmethod
     def parse(cls, text: str) -> ThreeDCode:
@@ -189,6 +188,28 @@ class ThreeDCode:
 
     def __str__(self) -> str:
         return self.text
+
+
+class CodeStem:
+    """What the codes differing from `code` only in their serial share: everything before the serial.
+
+    `stem.code(serial)` is the text of ThreeDCode(..., serial) with the other fields of `code`, the check
+    state of the shared part worked out once.
+    """
+
+    __slots__ = ("_head", "_interim", "_separators_before")
+
+    def __init__(self, code: ThreeDCode) -> None:
+        head = code.payload.rpartition(PART_SEPARATOR)[0]
+        self._head = head + PART_SEPARATOR
+        self._interim, self._separators_before = _folded_head(head)
+
+    def code(self, serial: int) -> str:
+        """The text of this stem's code with `serial`; CodeFormatError if the serial is out of range."""
+        _require_serial(serial)
+        serial_text = _format_serial(serial)
+        interim, _ = _folded(serial_text, self._interim, self._separators_before)
+        return f"{self._head}{serial_text}{PART_SEPARATOR}{ALPHABET[_CHECK_VALUE[interim]]}"
 
 
 def is_valid(text: str) -> bool:
@@ -242,6 +263,11 @@ def _parse_serial(text: str) -> int:
     if len(text) > len(str(MAX_SERIAL)):
         raise CodeFormatError("serial", f"{text!r} is too long: at most {len(str(MAX_SERIAL))} digits")
     return int(text)
+
+
+def _require_serial(serial: object) -> None:
+    if type(serial) is not int or not 1 <= serial <= MAX_SERIAL:
+        raise CodeFormatError("serial", f"{serial!r} is not a whole number from 1 to {MAX_SERIAL}")
 
 
 def _format_serial(serial: int) -> str:

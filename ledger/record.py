@@ -34,7 +34,7 @@ _PERIOD = re.compile(r"[0-9]{4}(Q[1-4]|M(0[1-9]|1[0-2])|(0[1-9]|1[0-2])(0[1-9]|[
 _SOURCE_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*")
 # Plain decimal notation only: Decimal() alone would also take exponents, NaN, '_' separators and spaces.
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-_GRAMS = range(0, canonical.MAX_SAFE_INTEGER + 1)
+GRAMS = range(0, canonical.MAX_SAFE_INTEGER + 1)
 
 
 @dataclass(frozen=True)
@@ -69,33 +69,27 @@ class Record:
     receipt: Mapping[str, JSON]
 
     def __post_init__(self) -> None:
-        if not isinstance(self.code, str) or not self.code or not self.code.isascii():
-            _reject("code", "must be a non-empty ASCII string", self.code)
-        _require_text("account", self.account)
-        if self.facility is not None:
-            _require_text("facility", self.facility)
-        if not isinstance(self.period, str) or not _PERIOD.fullmatch(self.period):
-            _reject("period", "must look like 2025, 2025Q1, 2025M03 or 20250314", self.period)
-        _require_int_in("scope", self.scope, SCOPES)
+        require_who_and_when(self.code, self.account, self.facility, self.period)
+        require_int_in("scope", self.scope, SCOPES)
         if self.scope == 3:
-            _require_int_in("scope3_category", self.scope3_category, SCOPE3_CATEGORIES)
+            require_int_in("scope3_category", self.scope3_category, SCOPE3_CATEGORIES)
         elif self.scope3_category is not None:
             _reject("scope3_category", "must be null unless scope is 3", self.scope3_category)
-        _require_int_in("iso_category", self.iso_category, ISO_CATEGORIES)
+        require_int_in("iso_category", self.iso_category, ISO_CATEGORIES)
         if not isinstance(self.source, str) or not _SOURCE_SLUG.fullmatch(self.source):
             _reject(
                 "source", "must be a lower-case slug path like stationary-combustion/natural-gas", self.source
             )
-        _require_decimal("activity_quantity", self.activity_quantity)
-        _require_text("activity_unit", self.activity_unit)
+        require_decimal("activity_quantity", self.activity_quantity)
+        require_text("activity_unit", self.activity_unit)
         if self.scope == 2:
             _require_choice("scope2_method", self.scope2_method, SCOPE2_METHODS)
         elif self.scope2_method is not None:
             _reject("scope2_method", "must be null unless scope is 2", self.scope2_method)
         _require_choice("gwp_set", self.gwp_set, GWP_SETS)
         object.__setattr__(self, "gases_g", _frozen_gases(self.gases_g))
-        _require_int_in("co2e_g", self.co2e_g, _GRAMS)
-        _require_int_in("biogenic_co2_g", self.biogenic_co2_g, _GRAMS)
+        require_int_in("co2e_g", self.co2e_g, GRAMS)
+        require_int_in("biogenic_co2_g", self.biogenic_co2_g, GRAMS)
         if not isinstance(self.receipt, Mapping):
             _reject("receipt", "must be a JSON object", self.receipt)
         # What is left to check (receipt contents, lone surrogates, keys equal after NFC) is exactly what the
@@ -208,12 +202,25 @@ def _reject(field: str, reason: str, value: object) -> NoReturn:
     raise RecordError(field, f"{reason} (got {value!r})")
 
 
-def _require_text(field: str, value: object) -> None:
+def require_who_and_when(code: object, account: object, facility: object, period: object) -> None:
+    """RecordError naming the first of a record's code, account, facility and period that is invalid."""
+    if not isinstance(code, str) or not code or not code.isascii():
+        _reject("code", "must be a non-empty ASCII string", code)
+    require_text("account", account)
+    if facility is not None:
+        require_text("facility", facility)
+    if not isinstance(period, str) or not _PERIOD.fullmatch(period):
+        _reject("period", "must look like 2025, 2025Q1, 2025M03 or 20250314", period)
+
+
+def require_text(field: str, value: object) -> None:
+    """RecordError for `field` unless `value` is a non-empty string."""
     if not isinstance(value, str) or not value:
         _reject(field, "must be a non-empty string", value)
 
 
-def _require_int_in(field: str, value: object, allowed: range | frozenset[int]) -> None:
+def require_int_in(field: str, value: object, allowed: range | frozenset[int]) -> None:
+    """RecordError for `field` unless `value` is an int (not a bool) in `allowed`."""
     if isinstance(value, bool) or not isinstance(value, int):
         _reject(field, "must be an integer", value)
     if value not in allowed:
@@ -231,7 +238,8 @@ def _require_choice(field: str, value: object, choices: frozenset[str]) -> None:
         _reject(field, f"must be one of {', '.join(sorted(choices))}", value)
 
 
-def _require_decimal(field: str, value: object) -> None:
+def require_decimal(field: str, value: object) -> None:
+    """RecordError for `field` unless `value` is a finite Decimal."""
     if not isinstance(value, Decimal) or not value.is_finite():
         _reject(field, "must be a finite Decimal", value)
 
@@ -240,8 +248,8 @@ def _frozen_gases(gases_g: object) -> Mapping[str, Decimal]:
     if not isinstance(gases_g, Mapping):
         _reject("gases_g", "must be a mapping of gas id to grams", gases_g)
     for gas, mass_g in gases_g.items():
-        _require_text("gases_g", gas)
-        _require_decimal(f"gases_g.{gas}", mass_g)
+        require_text("gases_g", gas)
+        require_decimal(f"gases_g.{gas}", mass_g)
     return MappingProxyType(dict(gases_g))
 
 

@@ -151,7 +151,7 @@ class Calculator:
         instruments: the fast path for many rows of few kinds."""
         plan, terms = self._terms(kind, quantity, instrument_quantity)
         emission = emission_of(terms, plan.gwp_values)
-        return Calculation(emission, plan.applied.factor, _receipt(kind, plan, terms, quantity))
+        return Calculation(emission, plan.applied.factor, _receipt(kind, plan, _quantity_texts(terms, quantity)))
 
     def emission_kind(
         self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None = None
@@ -159,6 +159,14 @@ class Calculator:
         """As `calculate_kind`, without the receipt: for checking many rows before any is recorded."""
         plan, terms = self._terms(kind, quantity, instrument_quantity)
         return emission_of(terms, plan.gwp_values), plan.applied.factor
+
+    def emission_and_quantities(
+        self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None = None
+    ) -> tuple[Emission, tuple[str, ...]]:
+        """As `emission_kind`, with the quantities the receipt would repeat (see `receipt.quantity_paths`) in
+        place of the factor: what a record template needs besides who and when."""
+        plan, terms = self._terms(kind, quantity, instrument_quantity)
+        return emission_of(terms, plan.gwp_values), _quantity_texts(terms, quantity)
 
     def _terms(
         self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None
@@ -217,24 +225,29 @@ class Calculator:
         )
 
 
-def _receipt(
-    kind: ActivityKind, plan: _Plan, terms: list[tuple[Decimal, Sequence[GasRate]]], quantity: Decimal
-) -> dict[str, JSON]:
+def _quantity_texts(terms: list[tuple[Decimal, Sequence[GasRate]]], quantity: Decimal) -> tuple[str, ...]:
+    """The quantities a receipt repeats, in the order of `receipt.quantity_paths(len(terms))`."""
     quantity_text = decimal_text(quantity)
+    if len(terms) == 1:
+        return (quantity_text, quantity_text)
+    (uncovered, _), (covered, _) = terms
+    covered_text = decimal_text(covered)
+    return (quantity_text, covered_text, decimal_text(uncovered), covered_text)
+
+
+def _receipt(kind: ActivityKind, plan: _Plan, quantity_texts: tuple[str, ...]) -> dict[str, JSON]:
     inputs: dict[str, JSON] = {
-        "activity_quantity": quantity_text,
+        "activity_quantity": quantity_texts[0],
         "activity_unit": kind.unit,
         "calorific_basis": kind.calorific_basis,
         "scope2_method": kind.scope2_method,
     }
-    if len(terms) == 1:
-        return receipt_of(
-            inputs, [{"label": WHOLE_ACTIVITY, "quantity": quantity_text, **plan.receipt_terms[0]}], plan.receipt_gwp
-        )
-    (uncovered, _), (covered, _) = terms
-    inputs["instrument_quantity"] = decimal_text(covered)
+    if len(quantity_texts) == 2:
+        term = {"label": WHOLE_ACTIVITY, "quantity": quantity_texts[1], **plan.receipt_terms[0]}
+        return receipt_of(inputs, [term], plan.receipt_gwp)
+    inputs["instrument_quantity"] = quantity_texts[1]
     receipt_terms = [
-        {"label": INSTRUMENT_UNCOVERED, "quantity": decimal_text(uncovered), **plan.receipt_terms[0]},
-        {"label": INSTRUMENT_COVERED, "quantity": inputs["instrument_quantity"], **plan.receipt_terms[1]},
+        {"label": INSTRUMENT_UNCOVERED, "quantity": quantity_texts[2], **plan.receipt_terms[0]},
+        {"label": INSTRUMENT_COVERED, "quantity": quantity_texts[3], **plan.receipt_terms[1]},
     ]
     return receipt_of(inputs, receipt_terms, plan.receipt_gwp)

@@ -22,6 +22,7 @@ from ledger.calc.applied_factor import AppliedFactor, GasRate, UnitStep, gas_rat
 from ledger.calc.factors import factor_mass_unit
 from ledger.calc.gwp import GwpSet
 from ledger.canonical import JSON, decimal_text
+from ledger.canonical_template import Path
 from ledger.errors import ReceiptError, UnitError
 
 METHOD_VERSION = "carbonledger-calc/1"
@@ -64,6 +65,15 @@ def gwp_receipt(gwp: GwpSet, gases: Sequence[str]) -> dict[str, JSON]:
         "values": {gas: decimal_text(gwp.gwp_of(gas)) for gas in gases},
         "sources": sorted({gwp.source_of(gas) for gas in gases}),
     }
+
+
+def quantity_paths(term_count: int) -> tuple[Path, ...]:
+    """Where a receipt of `term_count` terms repeats the calculation's quantities: the activity's, then (with
+    contractual instruments, two terms) the covered quantity and each term's."""
+    if term_count == 1:
+        return (("inputs", "activity_quantity"), ("terms", 0, "quantity"))
+    return (("inputs", "activity_quantity"), ("inputs", "instrument_quantity"), ("terms", 0, "quantity"),
+            ("terms", 1, "quantity"))
 
 
 def receipt_of(

@@ -9,14 +9,16 @@ read the state `prepare` sets up in the process that runs them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
 from ledger.calc.calculate import ActivityKind, Calculator, Emission
 from ledger.calc.factors import Factor
 from ledger.calc.gwp import gwp_set
+from ledger.calc.receipt import quantity_paths
 from ledger.canonical import MAX_SAFE_INTEGER
+from ledger.record_template import RecordTemplate
 from ledger.errors import (
     CalculationError,
     CalorificBasisError,
@@ -29,7 +31,7 @@ from oracle.ingest.columns import Header
 from oracle.ingest.formats import RawRow
 from oracle.ingest.identity import identity_digest, log_key
 from oracle.ingest.options import IngestOptions
-from oracle.ingest.records import CodeParts, code_of, record_of
+from oracle.ingest.records import CodeParts, CodeStems, record_of
 from oracle.ingest.totals import Totals
 from oracle.ingest.validate import ActivityRow, RowValidator
 
@@ -73,6 +75,8 @@ class _Work:
     validator: RowValidator
     options: IngestOptions
     calculators: dict[str, Calculator]
+    stems: CodeStems = field(default_factory=CodeStems)
+    templates: dict[tuple[object, ...], RecordTemplate] = field(default_factory=dict)
 
 
 _work: _Work | None = None
@@ -114,7 +118,8 @@ def check_chunk(rows: list[RawRow]) -> tuple[CheckedChunk, list[CalculatedRecord
 def build_chunk(records: list[CalculatedRecord], plan: ChunkPlan) -> list[tuple[str, bytes]]:
     """(log key, canonical bytes) of each of `records` not skipped by `plan`, serials counting from its first.
 
-    The records' rows were checked clean, so calculating them succeeds here as it did then.
+    The records' rows were checked clean, so calculating them succeeds here as it did then. The first record
+    of each kind is built as a `Record`; the others of its kind are written by the template made from it.
     """
     work = _current()
     built: list[tuple[str, bytes]] = []
@@ -122,9 +127,22 @@ def build_chunk(records: list[CalculatedRecord], plan: ChunkPlan) -> list[tuple[
     for row, kind, digest in records:
         if digest in plan.skipped:
             continue
-        calculation = _calculator(work, row).calculate_kind(kind, row.quantity, _instruments(row, kind))
-        record = record_of(row, kind, calculation, code_of(code_parts(row), serial))
-        built.append((log_key(digest), record.canonical_bytes()))
+        instruments = _instruments(row, kind)
+        code = work.stems.code(code_parts(row), serial)
+        template_key = (kind, row.gwp_set, row.iso_category, row.unit, row.source.slug, instruments is not None)
+        template = work.templates.get(template_key)
+        if template is None:
+            calculation = _calculator(work, row).calculate_kind(kind, row.quantity, instruments)
+            record = record_of(row, kind, calculation, code)
+            work.templates[template_key] = RecordTemplate(record, quantity_paths(1 if instruments is None else 2))
+            data = record.canonical_bytes()
+        else:
+            emission, quantities = _calculator(work, row).emission_and_quantities(kind, row.quantity, instruments)
+            data = template.fill(
+                code, row.account, row.facility, row.period, row.quantity,
+                emission.gases_g, emission.co2e_g, emission.biogenic_co2_g, quantities,
+            )
+        built.append((log_key(digest), data))
         serial += 1
     return built
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from ledger.calc.calculate import ActivityKind, Calculation
-from ledger.code import ThreeDCode
+from ledger.code import CodeStem, ThreeDCode
 from ledger.period import Period
 from ledger.record import Record
 from oracle.ingest.validate import ActivityRow
@@ -18,8 +18,27 @@ CodeParts = tuple[str, str | None, str, int, str, str]
 
 def code_of(parts: CodeParts, serial: int) -> str:
     """The 3D code of the record at log position `serial` (1-based); CodeError if it cannot have one."""
-    account, facility, period, scope, category_token, source_token = parts
-    return ThreeDCode(account, facility, _period(period), scope, category_token, source_token, serial).text
+    return CodeStems(limit=1).code(parts, serial)
+
+
+class CodeStems:
+    """The 3D codes of records by their parts and serial, each stem (the code but its serial) worked out once
+    and remembered while a file is worked (at most `limit` of them)."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._stems: dict[CodeParts, CodeStem] = {}
+        self._limit = limit
+
+    def code(self, parts: CodeParts, serial: int) -> str:
+        """The 3D code of the record at log position `serial` (1-based); CodeError if it cannot have one."""
+        stem = self._stems.get(parts)
+        if stem is None:
+            if len(self._stems) >= self._limit:
+                self._stems.clear()
+            account, facility, period, scope, category_token, source_token = parts
+            code = ThreeDCode(account, facility, _period(period), scope, category_token, source_token, 1)
+            stem = self._stems[parts] = CodeStem(code)
+        return stem.code(serial)
 
 
 @cache

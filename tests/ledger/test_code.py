@@ -15,7 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import errors
-from ledger.code import ALPHABET, INNER_SEPARATOR, MAX_SERIAL, PART_SEPARATOR, ThreeDCode, check_character, is_valid
+from ledger.code import (
+    ALPHABET,
+    INNER_SEPARATOR,
+    MAX_SERIAL,
+    PART_SEPARATOR,
+    CodeStem,
+    ThreeDCode,
+    check_character,
+    is_valid,
+)
 from ledger.errors import CheckCharacterError, CodeError, CodeFormatError, LedgerError
 from ledger.period import Period, PeriodKind
 from tests.ledger.test_period import periods
@@ -333,3 +342,27 @@ def test_given_code_errors_then_callers_can_catch_them_as_ledger_or_value_errors
         assert issubclass(error_class, CodeError)
         assert issubclass(error_class, LedgerError)
         assert issubclass(error_class, ValueError)
+
+
+# Code stems: every code of one account, facility, period and source, by serial
+
+
+@settings(derandomize=True, deadline=None, max_examples=300)
+@given(codes, st.integers(1, MAX_SERIAL))
+def test_given_a_code_when_its_stem_writes_any_serial_then_the_text_is_that_of_the_full_code(
+    code: ThreeDCode, serial: int
+) -> None:
+    text = CodeStem(code).code(serial)
+    assert text == ThreeDCode(code.account, code.facility, code.period, code.scope, code.category, code.source,
+                              serial).text
+    assert ThreeDCode.parse(text).serial == serial
+
+
+@pytest.mark.parametrize("serial", [0, MAX_SERIAL + 1, True, "7"])
+def test_given_a_stem_when_a_serial_out_of_range_is_asked_for_then_code_format_error_names_the_serial(
+    serial: object,
+) -> None:
+    stem = CodeStem(ThreeDCode("QZ0001", "F01", Period.parse("2025M03"), 1, "SC", "NG", 1))
+    with pytest.raises(CodeFormatError) as caught:
+        stem.code(serial)  # type: ignore[arg-type]
+    assert caught.value.part == "serial"

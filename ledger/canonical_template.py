@@ -10,8 +10,9 @@ with those leaves. Only leaves can be holes, never keys or containers.
 
 from __future__ import annotations
 
+import operator
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ledger.canonical import JSON, MAX_SAFE_INTEGER, canonical_bytes
 from ledger.errors import CanonicalError, CanonicalValueError
@@ -47,29 +48,38 @@ class CanonicalTemplate:
                 raise CanonicalError(f"hole {_path_text(self.holes[index])} is not found once in the template")
             found.append((text.index(quoted), index, len(quoted)))
         found.sort()
-        self._segments: list[str] = []
-        self._order: list[int] = []
+        # The constant text between holes, and which hole comes where: filling interleaves the two and joins.
+        self._segments: list[str | None] = []
         position = 0
-        for start, index, length in found:
-            self._segments.append(text[position:start])
-            self._order.append(index)
+        for start, _, length in found:
+            self._segments += [text[position:start], None]
             position = start + length
-        self._tail = text[position:]
+        self._segments.append(text[position:])
+        order = [index for _, index, _ in found]
+        # itemgetter of one index gives the item itself, not a tuple of one.
+        self._in_text_order: Callable[[Sequence[str]], Sequence[str]] = (
+            operator.itemgetter(*order) if len(order) > 1 else lambda texts: [texts[index] for index in order]
+        )
 
     def fill(self, leaves: Sequence[JSON]) -> bytes:
         """The canonical bytes of the value with `leaves` in its holes, in the order the holes were given."""
         if len(leaves) != len(self.holes):
             raise CanonicalError(f"{len(leaves)} leaves for a template of {len(self.holes)} holes")
-        parts: list[str] = []
-        for segment, index in zip(self._segments, self._order, strict=True):
-            parts.append(segment)
-            parts.append(_leaf_text(leaves[index], self.holes[index]))
-        parts.append(self._tail)
-        return "".join(parts).encode("utf-8")
+        return self.fill_texts([leaf_text(leaf, path) for leaf, path in zip(leaves, self.holes, strict=True)])
+
+    def fill_texts(self, leaf_texts: Sequence[str]) -> bytes:
+        """As `fill`, given each leaf's canonical text already (`leaf_text` of it, or the text of a value
+        known to need no escape or normalisation: a quoted `decimal_text`, an integer in range)."""
+        if len(leaf_texts) != len(self.holes):
+            raise CanonicalError(f"{len(leaf_texts)} leaves for a template of {len(self.holes)} holes")
+        parts = self._segments.copy()
+        parts[1::2] = self._in_text_order(leaf_texts)
+        return "".join(parts).encode("utf-8")  # type: ignore[arg-type]
 
 
-def _leaf_text(leaf: object, path: Path) -> str:
-    """The canonical text of one leaf: plain ASCII strings and integers here, anything else by the encoder."""
+def leaf_text(leaf: object, path: Path = ()) -> str:
+    """The canonical text of one leaf, as `canonical_bytes` writes it; CanonicalValueError naming `path`
+    for a leaf it would refuse. Plain ASCII strings and integers are written here, the rest by the encoder."""
     kind = type(leaf)
     if kind is str:
         text: str = leaf  # type: ignore[assignment]

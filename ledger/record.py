@@ -69,7 +69,8 @@ class Record:
     receipt: Mapping[str, JSON]
 
     def __post_init__(self) -> None:
-        require_who_and_when(self.code, self.account, self.facility, self.period)
+        require_code(self.code)
+        require_who_and_when(self.account, self.facility, self.period)
         require_int_in("scope", self.scope, SCOPES)
         if self.scope == 3:
             require_int_in("scope3_category", self.scope3_category, SCOPE3_CATEGORIES)
@@ -202,10 +203,14 @@ def _reject(field: str, reason: str, value: object) -> NoReturn:
     raise RecordError(field, f"{reason} (got {value!r})")
 
 
-def require_who_and_when(code: object, account: object, facility: object, period: object) -> None:
-    """RecordError naming the first of a record's code, account, facility and period that is invalid."""
+def require_code(code: object) -> None:
+    """RecordError unless `code` is a non-empty ASCII string."""
     if not isinstance(code, str) or not code or not code.isascii():
         _reject("code", "must be a non-empty ASCII string", code)
+
+
+def require_who_and_when(account: object, facility: object, period: object) -> None:
+    """RecordError naming the first of a record's account, facility and period that is invalid."""
     require_text("account", account)
     if facility is not None:
         require_text("facility", facility)

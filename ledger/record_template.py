@@ -3,7 +3,8 @@
 Records of one kind of activity (source, unit, factor, GWP set, ISO category) differ only in their code,
 account, facility, period, quantity, gas masses, totals and the quantities their receipt repeats. A
 RecordTemplate is made from one such record and writes the canonical bytes of the others from those values
-alone; it checks each value as `Record` would, and it proves itself on the record it was made from (the
+alone, in two steps: `leaves` checks the values as `Record` would and writes them as canonical text, before the
+record's code is known; `record_bytes` adds the code. It proves itself on the record it was made from (the
 bytes it writes for that record's values must be that record's bytes).
 """
 
@@ -13,41 +14,44 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from ledger.canonical import decimal_text
-from ledger.canonical_template import CanonicalTemplate, Path
+from ledger.canonical_template import CanonicalTemplate, Path, leaf_text
 from ledger.errors import CanonicalError, CanonicalValueError, RecordError
-from ledger.record import GRAMS, Record, require_decimal, require_int_in, require_who_and_when
+from ledger.record import GRAMS, Record, require_code, require_decimal, require_int_in, require_who_and_when
 
-_FIELD_HOLES: tuple[Path, ...] = (
-    ("code",), ("account",), ("facility",), ("period",), ("activity_quantity",), ("co2e_g",), ("biogenic_co2_g",)
-)
+# Canonical JSON text holds no raw control character (RFC 8785 escapes them), so this separates leaf texts.
+_LEAF_SEPARATOR = "\x00"
+_CODE, _ACCOUNT, _FACILITY, _PERIOD = ("code",), ("account",), ("facility",), ("period",)
+_FIELD_HOLES: tuple[Path, ...] = (_CODE, _ACCOUNT, _FACILITY, _PERIOD, ("activity_quantity",), ("co2e_g",),
+                                  ("biogenic_co2_g",))
 
 
 class RecordTemplate:
-    """Canonical bytes of records like `record`, which differ from it only in the fields `fill` takes.
+    """Canonical bytes of records like `record`, which differ from it only in their code and the values
+    `leaves` takes.
 
     `receipt_holes` are the paths within the receipt of the texts that vary with the quantity, in the order
-    `fill` takes their values. Raises RecordError if the template cannot reproduce `record` itself.
+    `leaves` takes their values. Raises RecordError if the template cannot reproduce `record` itself.
     """
 
     def __init__(self, record: Record, receipt_holes: Sequence[Path]) -> None:
         self.gases = tuple(record.gases_g)
-        self._receipt_hole_count = len(receipt_holes)
-        holes = [*_FIELD_HOLES, *(("gases_g", gas) for gas in self.gases), *(("receipt", *p) for p in receipt_holes)]
+        self._receipt_holes = tuple(("receipt", *path) for path in receipt_holes)
+        holes = [*_FIELD_HOLES, *(("gases_g", gas) for gas in self.gases), *self._receipt_holes]
+        self._hole_count = len(holes)
         try:
             self._template = CanonicalTemplate(record.to_json_object(), holes)
         except CanonicalError as e:
             raise RecordError("receipt", f"cannot be made a template: {e}") from e
         receipt_values = [_leaf_at(record.receipt, path) for path in receipt_holes]
-        own = self.fill(
-            record.code, record.account, record.facility, record.period, record.activity_quantity,
+        own = self.record_bytes(record.code, self.leaves(
+            record.account, record.facility, record.period, record.activity_quantity,
             record.gases_g, record.co2e_g, record.biogenic_co2_g, receipt_values,
-        )
+        ))
         if own != record.canonical_bytes():
             raise RecordError("record", "a template made from it does not reproduce its canonical bytes")
 
-    def fill(
+    def leaves(
         self,
-        code: str,
         account: str,
         facility: str | None,
         period: str,
@@ -56,10 +60,12 @@ class RecordTemplate:
         co2e_g: int,
         biogenic_co2_g: int,
         receipt_values: Sequence[str],
-    ) -> bytes:
-        """The canonical bytes of the record with these values; RecordError naming a field `Record` would
-        refuse, or one that does not fit the template (other gases, another number of receipt values)."""
-        require_who_and_when(code, account, facility, period)
+    ) -> RecordLeaves:
+        """A record's values but its code, checked as `Record` checks them and written as canonical text: the
+        record before its code is known (the code is fixed by the record's place in the log). RecordError
+        naming a field `Record` would refuse, or one that does not fit the template (other gases, another
+        number of receipt values)."""
+        require_who_and_when(account, facility, period)
         require_decimal("activity_quantity", activity_quantity)
         require_int_in("co2e_g", co2e_g, GRAMS)
         require_int_in("biogenic_co2_g", biogenic_co2_g, GRAMS)
@@ -67,15 +73,33 @@ class RecordTemplate:
             raise RecordError("gases_g", f"must hold exactly the gases {', '.join(self.gases)}")
         for gas in self.gases:
             require_decimal(f"gases_g.{gas}", gases_g[gas])
-        if len(receipt_values) != self._receipt_hole_count:
-            raise RecordError("receipt", f"takes {self._receipt_hole_count} values, got {len(receipt_values)}")
+        if len(receipt_values) != len(self._receipt_holes):
+            raise RecordError("receipt", f"takes {len(self._receipt_holes)} values, got {len(receipt_values)}")
         try:
-            return self._template.fill((
-                code, account, facility, period, decimal_text(activity_quantity), co2e_g, biogenic_co2_g,
-                *(decimal_text(gases_g[gas]) for gas in self.gases), *receipt_values,
-            ))
+            texts = (
+                leaf_text(account, _ACCOUNT), leaf_text(facility, _FACILITY), leaf_text(period, _PERIOD),
+                f'"{decimal_text(activity_quantity)}"', str(co2e_g), str(biogenic_co2_g),
+                *(f'"{decimal_text(gases_g[gas])}"' for gas in self.gases),
+                *(leaf_text(value, path) for value, path in zip(receipt_values, self._receipt_holes, strict=True)),
+            )
         except CanonicalValueError as e:
             raise RecordError(e.path.removeprefix("$."), e.reason) from e
+        return RecordLeaves(_LEAF_SEPARATOR.join(texts))
+
+    def record_bytes(self, code: str, leaves: RecordLeaves) -> bytes:
+        """The canonical bytes of the record with `code` and the values `leaves(...)` wrote."""
+        require_code(code)
+        texts = leaves.split(_LEAF_SEPARATOR) if type(leaves) is RecordLeaves else ()
+        if len(texts) + 1 != self._hole_count:
+            raise RecordError("record", "leaves must be those RecordTemplate.leaves() wrote for this template")
+        return self._template.fill_texts((leaf_text(code, _CODE), *texts))
+
+
+class RecordLeaves(str):
+    """A record's values but its code, checked and written as canonical text by `RecordTemplate.leaves`, in one
+    string: a million records kept between their check and their code cost one object each, not a dozen."""
+
+    __slots__ = ()
 
 
 def _leaf_at(receipt: Mapping[str, object], path: Path) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from ledger.calc.applied_factor import AppliedFactor, GasRate, apply_factor, gas_mass_g
 from ledger.calc.conversions import NO_CONVERSIONS, Conversions
@@ -108,6 +109,15 @@ class Calculation:
     receipt: Mapping[str, JSON]
 
 
+class Figures(NamedTuple):
+    """A calculation's figures without its receipt: the emission, the factor, and the quantities the receipt
+    repeats, as text in the order of `receipt.quantity_paths`."""
+
+    emission: Emission
+    factor: Factor
+    quantities: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class _Plan:
     """Everything about a calculation that depends on the activity's kind but not on its quantity."""
@@ -153,20 +163,11 @@ class Calculator:
         emission = emission_of(terms, plan.gwp_values)
         return Calculation(emission, plan.applied.factor, _receipt(kind, plan, _quantity_texts(terms, quantity)))
 
-    def emission_kind(
-        self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None = None
-    ) -> tuple[Emission, Factor]:
-        """As `calculate_kind`, without the receipt: for checking many rows before any is recorded."""
+    def figures(self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None = None) -> Figures:
+        """As `calculate_kind`, without the receipt: its emission, its factor, and the quantities its receipt
+        would repeat. For checking many rows before any is recorded, and for records written by template."""
         plan, terms = self._terms(kind, quantity, instrument_quantity)
-        return emission_of(terms, plan.gwp_values), plan.applied.factor
-
-    def emission_and_quantities(
-        self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None = None
-    ) -> tuple[Emission, tuple[str, ...]]:
-        """As `emission_kind`, with the quantities the receipt would repeat (see `receipt.quantity_paths`) in
-        place of the factor: what a record template needs besides who and when."""
-        plan, terms = self._terms(kind, quantity, instrument_quantity)
-        return emission_of(terms, plan.gwp_values), _quantity_texts(terms, quantity)
+        return Figures(emission_of(terms, plan.gwp_values), plan.applied.factor, _quantity_texts(terms, quantity))
 
     def _terms(
         self, kind: ActivityKind, quantity: Decimal, instrument_quantity: Decimal | None

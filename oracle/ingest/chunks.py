@@ -1,10 +1,11 @@
 """The work done on a chunk of rows: checking it, and later building its records.
 
 `check_chunk` validates and calculates rows and returns what the importer needs to decide about each record
-(identity, figures for the totals, the parts of its 3D code), together with the valid rows themselves, kept by
-whichever process checked them. `build_chunk` turns those rows, once the whole file is known to be clean (so it
-cannot fail), into each new record's log key and canonical bytes, with the serials the importer assigned. Both
-read the state `prepare` sets up in the process that runs them.
+(identity, figures for the totals, the parts of its 3D code), together with each record but its code, kept by
+whichever process checked them: the template of its kind and its values written as canonical text (see
+ledger.record_template). `build_chunk` gives those records, once the whole file is known to be clean (so it
+cannot fail), their codes from the serials the importer assigned, and so their log keys and canonical bytes.
+Both read the state `prepare` sets up in the process that runs them.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from ledger.calc.calculate import ActivityKind, Calculator, Emission
-from ledger.calc.factors import Factor
+from ledger.calc.calculate import ActivityKind, Calculator, Figures
 from ledger.calc.gwp import gwp_set
 from ledger.calc.receipt import quantity_paths
 from ledger.canonical import MAX_SAFE_INTEGER
-from ledger.record_template import RecordTemplate
+from ledger.code import CodeStem
+from ledger.record_template import RecordLeaves, RecordTemplate
 from ledger.errors import (
     CalculationError,
     CalorificBasisError,
@@ -52,11 +53,13 @@ class CheckedChunk(NamedTuple):
 
 
 class CalculatedRecord(NamedTuple):
-    """A record as the check left it, to be built once the file is known to be clean: its row, its kind (an
-    object shared by every row of that kind) and its identity digest."""
+    """A record as the check left it, to be built once the file is known to be clean: the template of its kind
+    and the stem of its code (each shared by many records), its values but the code written as canonical text,
+    and its identity digest. Only the code's serial waits for the record's place in the log."""
 
-    row: ActivityRow
-    kind: ActivityKind
+    template: RecordTemplate
+    leaves: RecordLeaves
+    stem: CodeStem
     digest: bytes
 
 
@@ -89,8 +92,9 @@ def prepare(file: str, header: Header, header_cells: tuple[str, ...], options: I
     _work = _Work(file, validator, options, {})
 
 
-def check_chunk(rows: list[RawRow]) -> tuple[CheckedChunk, list[CalculatedRecord]]:
-    """Validate and calculate `rows`: what the importer needs to know of them, and their records to build."""
+def check_chunk(rows: list[RawRow], keep: bool) -> tuple[CheckedChunk, list[CalculatedRecord]]:
+    """Validate and calculate `rows`: what the importer needs to know of them, and (if `keep`) their records
+    to build."""
     work = _current()
     checked: list[CheckedRecord] = []
     calculated: list[CalculatedRecord] = []
@@ -103,48 +107,51 @@ def check_chunk(rows: list[RawRow]) -> tuple[CheckedChunk, list[CalculatedRecord
         if row is None:
             continue
         row_count += 1
+        parts = code_parts(row)
         for kind in row.kinds:
-            calculated_emission = _emission(work, row, kind, issues)
-            if calculated_emission is None:
+            figures = _figures(work, row, kind, issues)
+            if figures is None:
                 continue
-            emission, factor = calculated_emission
+            emission = figures.emission
             totals.add(row.source.category.scope, kind.scope2_method, emission)
-            digest = identity_digest(row, kind, factor)
-            checked.append((row.row_number, row.account, row.gwp_set, digest, code_parts(row)))
-            calculated.append(CalculatedRecord(row, kind, digest))
+            digest = identity_digest(row, kind, figures.factor)
+            checked.append((row.row_number, row.account, row.gwp_set, digest, parts))
+            if keep:
+                template = _template(work, row, kind)
+                leaves = template.leaves(
+                    row.account, row.facility, row.period, row.quantity,
+                    emission.gases_g, emission.co2e_g, emission.biogenic_co2_g, figures.quantities,
+                )
+                calculated.append(CalculatedRecord(template, leaves, work.stems.stem(parts), digest))
     return CheckedChunk(row_count, checked, issues, totals), calculated
 
 
 def build_chunk(records: list[CalculatedRecord], plan: ChunkPlan) -> list[tuple[str, bytes]]:
     """(log key, canonical bytes) of each of `records` not skipped by `plan`, serials counting from its first.
 
-    The records' rows were checked clean, so calculating them succeeds here as it did then. The first record
-    of each kind is built as a `Record`; the others of its kind are written by the template made from it.
+    The records were checked clean and hold everything but their codes, so building them cannot fail.
     """
-    work = _current()
     built: list[tuple[str, bytes]] = []
     serial = plan.first_serial
-    for row, kind, digest in records:
+    for template, leaves, stem, digest in records:
         if digest in plan.skipped:
             continue
-        instruments = _instruments(row, kind)
-        code = work.stems.code(code_parts(row), serial)
-        template_key = (kind, row.gwp_set, row.iso_category, row.unit, row.source.slug, instruments is not None)
-        template = work.templates.get(template_key)
-        if template is None:
-            calculation = _calculator(work, row).calculate_kind(kind, row.quantity, instruments)
-            record = record_of(row, kind, calculation, code)
-            work.templates[template_key] = RecordTemplate(record, quantity_paths(1 if instruments is None else 2))
-            data = record.canonical_bytes()
-        else:
-            emission, quantities = _calculator(work, row).emission_and_quantities(kind, row.quantity, instruments)
-            data = template.fill(
-                code, row.account, row.facility, row.period, row.quantity,
-                emission.gases_g, emission.co2e_g, emission.biogenic_co2_g, quantities,
-            )
-        built.append((log_key(digest), data))
+        built.append((log_key(digest), template.record_bytes(stem.code(serial), leaves)))
         serial += 1
     return built
+
+
+def _template(work: _Work, row: ActivityRow, kind: ActivityKind) -> RecordTemplate:
+    """The template of the records of `row`'s kind, made from `row`'s record the first time it is asked for."""
+    instruments = _instruments(row, kind)
+    key = (kind, row.gwp_set, row.iso_category, row.unit, row.source.slug, instruments is not None)
+    template = work.templates.get(key)
+    if template is None:
+        calculation = _calculator(work, row).calculate_kind(kind, row.quantity, instruments)
+        # The code is a hole of the template: any valid code serves for the record it is made from.
+        record = record_of(row, kind, calculation, work.stems.code(code_parts(row), 1))
+        template = work.templates[key] = RecordTemplate(record, quantity_paths(1 if instruments is None else 2))
+    return template
 
 
 def code_parts(row: ActivityRow) -> CodeParts:
@@ -171,19 +178,19 @@ def _instruments(row: ActivityRow, kind: ActivityKind) -> Decimal | None:
     return row.instrument_quantity if kind.scope2_method == "market" else None
 
 
-def _emission(work: _Work, row: ActivityRow, kind: ActivityKind, issues: list[Issue]) -> tuple[Emission, Factor] | None:
-    """The emission of one of the row's kinds and its factor; None after reporting why there is none."""
+def _figures(work: _Work, row: ActivityRow, kind: ActivityKind, issues: list[Issue]) -> Figures | None:
+    """The figures of one of the row's kinds; None after reporting why there are none."""
     instrument_quantity = _instruments(row, kind)
     try:
-        emission, factor = _calculator(work, row).emission_kind(kind, row.quantity, instrument_quantity)
+        figures = _calculator(work, row).figures(kind, row.quantity, instrument_quantity)
     except CalculationError as e:
         issues.append(Issue(work.file, row.row_number, _column_of(e, instrument_quantity is not None), None, str(e)))
         return None
-    if max(emission.co2e_g, emission.biogenic_co2_g) > MAX_SAFE_INTEGER:
+    if max(figures.emission.co2e_g, figures.emission.biogenic_co2_g) > MAX_SAFE_INTEGER:
         reason = "exceeds the largest figure one record holds (2^53 - 1 g); split it by period or facility"
         issues.append(Issue(work.file, row.row_number, "activity_quantity", str(row.quantity), reason))
         return None
-    return emission, factor
+    return figures
 
 
 def _column_of(error: CalculationError, has_instruments: bool) -> str | None:

@@ -29,8 +29,8 @@ class CodeStems:
         self._stems: dict[CodeParts, CodeStem] = {}
         self._limit = limit
 
-    def code(self, parts: CodeParts, serial: int) -> str:
-        """The 3D code of the record at log position `serial` (1-based); CodeError if it cannot have one."""
+    def stem(self, parts: CodeParts) -> CodeStem:
+        """The stem of the codes with these parts; CodeError if they cannot make a code."""
         stem = self._stems.get(parts)
         if stem is None:
             if len(self._stems) >= self._limit:
@@ -38,7 +38,11 @@ class CodeStems:
             account, facility, period, scope, category_token, source_token = parts
             code = ThreeDCode(account, facility, _period(period), scope, category_token, source_token, 1)
             stem = self._stems[parts] = CodeStem(code)
-        return stem.code(serial)
+        return stem
+
+    def code(self, parts: CodeParts, serial: int) -> str:
+        """The 3D code of the record at log position `serial` (1-based); CodeError if it cannot have one."""
+        return self.stem(parts).code(serial)
 
 
 @cache

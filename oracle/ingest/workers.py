@@ -64,9 +64,11 @@ class _Stripe:
                 chunk = list(islice(self.rows, self.chunk_rows))
                 if not chunk:
                     return
-                checked, calculated = chunks.check_chunk(chunk)
+                checked, calculated = chunks.check_chunk(chunk, self.keep_records)
                 if self.keep_records:
                     self.kept.append(calculated)
+                    # What is kept lives until it is built: no collection need look at it again and again.
+                    gc.freeze()
                 yield checked
             elif not deque(islice(self.rows, self.chunk_rows), maxlen=1):
                 return
@@ -125,6 +127,7 @@ class ChunkWork:
         for worker in self._workers:
             worker.stop(wait=error_type is None and worker.process.is_alive())
         gc.set_threshold(*self._thresholds)
+        gc.unfreeze()
 
     def checked(self) -> Iterator[CheckedChunk]:
         """The check of every chunk, in file order; IngestError where the file cannot be read further."""
@@ -221,7 +224,6 @@ def _serve(
             answers.put(("end", None))
         stripe_plans = plans.get()
         if stripe_plans is not None:
-            gc.freeze()  # what the check kept lives until it is built: no collection need look at it again
             for built in stripe.built(stripe_plans):
                 answers.put(("built", built))
     except Exception:  # noqa: BLE001 - whatever it is, the importer must hear of it rather than wait

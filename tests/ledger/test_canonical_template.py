@@ -122,3 +122,13 @@ def test_given_a_template_when_its_value_changes_afterwards_then_the_template_do
     template = CanonicalTemplate(value, [("a",)])
     value["b"].append("y")
     assert template.fill([2]) == b'{"a":2,"b":["x"]}'
+
+
+@pytest.mark.parametrize("holes", [[], [("b",)], [("b",), ("a",)]])
+def test_given_braces_in_the_value_and_none_to_a_few_holes_when_filled_then_bytes_are_canonical(
+    holes: list[Path],
+) -> None:
+    value = {"{0}": "}{", "b": "{1}", "a": 2}
+    new_leaves = ["{0}{", 7][: len(holes)]
+    template = CanonicalTemplate(value, holes)
+    assert template.fill(new_leaves) == canonical_bytes(with_leaves(value, holes, new_leaves))

@@ -46,11 +46,11 @@ def record_of(kind: ActivityKind, instruments: bool, who: dict[str, Any], quanti
 
 def filled(template: RecordTemplate, kind: ActivityKind, instruments: bool, record: Record) -> bytes:
     covered = record.activity_quantity / 3 if instruments else None
-    emission, quantities = CALCULATOR.emission_and_quantities(kind, record.activity_quantity, covered)
-    return template.fill(
-        record.code, record.account, record.facility, record.period, record.activity_quantity,
+    emission, _, quantities = CALCULATOR.figures(kind, record.activity_quantity, covered)
+    return template.record_bytes(record.code, template.leaves(
+        record.account, record.facility, record.period, record.activity_quantity,
         emission.gases_g, emission.co2e_g, emission.biogenic_co2_g, quantities,
-    )
+    ))
 
 
 FIRST = {"account": "QZ0001", "facility": "F01", "period": "2025M01"}
@@ -84,11 +84,12 @@ def natural_gas() -> tuple[RecordTemplate, Record]:
 
 def fill_with(template: RecordTemplate, record: Record, **changes: Any) -> bytes:
     values: dict[str, Any] = {
-        "code": record.code, "account": record.account, "facility": record.facility, "period": record.period,
+        "account": record.account, "facility": record.facility, "period": record.period,
         "activity_quantity": record.activity_quantity, "gases_g": dict(record.gases_g), "co2e_g": record.co2e_g,
         "biogenic_co2_g": record.biogenic_co2_g, "receipt_values": ["12.5", "12.5"],
     }
-    return template.fill(**(values | changes))
+    code = changes.pop("code", record.code)
+    return template.record_bytes(code, template.leaves(**(values | changes)))
 
 
 @pytest.mark.parametrize(
@@ -141,3 +142,25 @@ def test_given_receipt_holes_that_are_not_its_quantities_when_made_then_record_e
         RecordTemplate(record, [("terms", 0, "unit_steps")])
     with pytest.raises(RecordError, match="holds no text"):
         RecordTemplate(record, [("inputs", "calorific_basis")])
+
+
+def test_given_leaves_not_written_for_this_template_when_a_record_is_made_then_record_error(
+    natural_gas: tuple[RecordTemplate, Record],
+) -> None:
+    template, record = natural_gas
+    diesel_kind = KINDS[1][0]
+    diesel = record_of(diesel_kind, False, FIRST, Decimal("12.5"), "FIRST-1")
+    diesel_template = RecordTemplate(diesel, quantity_paths(1))
+    emission, _, quantities = CALCULATOR.figures(diesel_kind, Decimal(3))
+    diesel_leaves = diesel_template.leaves(
+        "QZ0001", None, "2025", Decimal(3), emission.gases_g, emission.co2e_g, emission.biogenic_co2_g, quantities
+    )
+    own_leaves = template.leaves("QZ0001", None, "2025", Decimal(3), dict(record.gases_g), 1, 0, ["3", "3"])
+    with pytest.raises(RecordError, match="leaves must be those"):
+        template.record_bytes("CODE-1", diesel_leaves)
+    with pytest.raises(RecordError, match="leaves must be those"):
+        template.record_bytes("CODE-1", str(own_leaves))  # type: ignore[arg-type]
+    with pytest.raises(RecordError) as caught:
+        template.record_bytes("", own_leaves)
+    assert caught.value.field == "code"
+    assert Record.from_canonical_bytes(template.record_bytes("CODE-1", own_leaves)).facility is None

@@ -210,13 +210,12 @@ class MerkleLog:
         return entries_in(bundles, start, end)
 
     def _check_new_keys(self, keys: list[str | None]) -> None:
+        """Refuse keys repeated within the batch; keys the log holds already the store refuses as it commits
+        (one look, under its write lock, rather than a second one before it)."""
         named = [key for key in keys if key is not None]
         repeated = sorted(key for key, count in Counter(named).items() if count > 1)
         if repeated:
             raise DuplicateEntryError(repeated)
-        stored = self._store.existing_keys(self._log_id, named) if named else set()
-        if stored:
-            raise DuplicateEntryError(sorted(stored))
 
     def _hashes_for(self, ranges: Sequence[LeafRange]) -> dict[Node, bytes]:
         return node_hashes(nodes_of(ranges), lambda keys: self._store.read_tiles(self._log_id, keys))

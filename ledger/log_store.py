@@ -2,13 +2,14 @@
 
 Tables: `logs` (one row per log: origin, size, root), `log_tiles` (subtree hashes, ledger/tiles.py),
 `log_bundles` (entries, 256 to a row, ledger/bundles.py), `log_leaf_lookup` (leaf hash prefix -> index) and
-`log_keys` (optional entry keys, unique per log). Only the last tile of each level and the last bundle ever
+`log_key_hashes` (optional entry keys, unique per log, each stored as a 128-bit hash of it). Only the last tile of each level and the last bundle ever
 change, by growing. An append is one transaction that first
 moves the log's size with a compare-and-set, so a crash or a concurrent writer leaves the previous tree whole.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    inspect,
     select,
     tuple_,
     update,
@@ -85,14 +87,23 @@ log_leaf_lookup = Table(
     sqlite_with_rowid=False,
 )
 
-log_keys = Table(
-    "log_keys",
+# Entry keys, each stored as the first 16 bytes of its SHA-256: a key's only question is whether the log holds
+# it, and a row a third the size of the key's text keeps the index small, which an append of random keys writes
+# back page by page. Two keys of one log sharing 128 bits of hash is a 2^-128 chance per pair.
+log_key_hashes = Table(
+    "log_key_hashes",
     metadata,
     Column("log_id", Integer, primary_key=True),
-    Column("entry_key", String(255), primary_key=True),
-    Column("leaf_index", BigInteger, nullable=False),
+    Column("key_hash", LargeBinary(16), primary_key=True),
     sqlite_with_rowid=False,
 )
+# The table keys were kept in, as text with their leaf index, before `log_key_hashes`; moved on opening.
+_LEGACY_KEYS_TABLE = "log_keys"
+
+
+def key_hash(key: str) -> bytes:
+    """How `log_key_hashes` stores `key`."""
+    return hashlib.sha256(key.encode("utf-8")).digest()[:16]
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -168,6 +179,7 @@ class SqlLogStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         metadata.create_all(engine)
+        _move_legacy_keys(engine)
 
     @classmethod
     def from_url(cls, url: str) -> SqlLogStore:
@@ -223,13 +235,15 @@ class SqlLogStore:
             return {row.bundle_index: bytes(row.entries) for row in rows if row.bundle_index in set(wanted)}
 
     def existing_keys(self, log_id: int, keys: Sequence[str]) -> set[str]:
+        key_of = {key_hash(key): key for key in keys}
         found: set[str] = set()
         with self.engine.connect() as connection:
-            for chunk in _chunks(list(dict.fromkeys(keys))):
+            for chunk in _chunks(list(key_of)):
                 found.update(
-                    connection.execute(
-                        select(log_keys.c.entry_key).where(
-                            log_keys.c.log_id == log_id, log_keys.c.entry_key.in_(chunk)
+                    key_of[bytes(hashed)]
+                    for hashed in connection.execute(
+                        select(log_key_hashes.c.key_hash).where(
+                            log_key_hashes.c.log_id == log_id, log_key_hashes.c.key_hash.in_(chunk)
                         )
                     ).scalars()
                 )
@@ -261,7 +275,7 @@ class SqlLogStore:
                 if moved != 1:
                     actual = connection.execute(select(logs.c.tree_size).where(logs.c.id == log_id)).scalar()
                     raise ConcurrentAppendError(batch.old_size, int(actual or 0))
-                _bulk_insert(connection, log_keys, [(log_id, key, index) for key, index in batch.keys])
+                _bulk_insert(connection, log_key_hashes, sorted((log_id, key_hash(key)) for key, _ in batch.keys))
                 _bulk_insert(
                     connection,
                     log_leaf_lookup,
@@ -296,3 +310,17 @@ class SqlLogStore:
         except IntegrityError as error:
             keys = [key for key, _ in batch.keys]
             raise DuplicateEntryError(sorted(self.existing_keys(log_id, keys)) or keys) from error
+
+
+def _move_legacy_keys(engine: Engine) -> None:
+    """Move the keys of a database written before `log_key_hashes` into it, in one transaction."""
+    if _LEGACY_KEYS_TABLE not in inspect(engine).get_table_names():
+        return
+    legacy = Table(_LEGACY_KEYS_TABLE, MetaData(), autoload_with=engine)
+    with write_transaction(engine) as connection:
+        moved = 0
+        for rows in connection.execute(select(legacy.c.log_id, legacy.c.entry_key)).partitions(50_000):
+            _bulk_insert(connection, log_key_hashes, [(log_id, key_hash(key)) for log_id, key in rows])
+            moved += len(rows)
+        legacy.drop(connection)
+    logger.info("moved %d entry keys to %s", moved, log_key_hashes.name)

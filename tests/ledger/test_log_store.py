@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 import signal
 import subprocess
 import sys
@@ -135,3 +136,24 @@ def test_given_a_writer_killed_mid_append_when_reopened_then_the_log_is_whole_an
         verify_consistency(head.tree_size // 2, head.tree_size, log.tree_head(head.tree_size // 2).root_hash, head.root_hash, proof)
     grown = log.append([b"after the crashes"])
     assert grown.tree_size == head.tree_size + 1
+
+
+def test_given_a_database_with_keys_kept_as_text_when_opened_then_they_are_moved_and_still_refused(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "legacy.db"
+    MerkleLog(SqlLogStore.from_url(f"sqlite:///{database}"), "legacy").append([b"a", b"b"])
+    with sqlite3.connect(database) as connection:  # keys as the store kept them before log_key_hashes
+        connection.execute("CREATE TABLE log_keys (log_id INTEGER, entry_key VARCHAR(255), leaf_index BIGINT, "
+                           "PRIMARY KEY (log_id, entry_key)) WITHOUT ROWID")
+        connection.executemany("INSERT INTO log_keys VALUES (1, ?, ?)", [("activity:a", 0), ("activity:b", 1)])
+
+    log = MerkleLog(SqlLogStore.from_url(f"sqlite:///{database}"), "legacy")
+
+    assert log.existing_keys(["activity:a", "activity:b", "activity:c"]) == {"activity:a", "activity:b"}
+    with pytest.raises(DuplicateEntryError):
+        log.append([b"again"], ["activity:b"])
+    with sqlite3.connect(database) as connection:
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "log_keys" not in tables
+    assert log.append([b"c"], ["activity:c"]).tree_size == 3

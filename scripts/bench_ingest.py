@@ -1,8 +1,9 @@
 """Benchmark of activity file ingestion, on one generated CSV file, in three stages:
 
 - check: `ingest --dry-run` (validated, calculated, deduplicated, each record's serial and so its 3D code fixed);
-- build: all of that, then every record built (3D code text, Record, canonical bytes) and handed to a log that
-  only counts what it is given, so the figure is ingestion alone, without storage;
+- build: all of that, then every record built (its values as canonical text, then its 3D code and canonical
+  bytes) and handed to a log that only counts what it is given, so the figure is ingestion alone, without
+  storage;
 - import: the same into a fresh SQLite ledger (the log appends in batches of 10,000).
 
     .venv/bin/python scripts/bench_ingest.py [--rows 1000000] [--workers N] [--stages check,build,import] [--runs 1]
@@ -111,10 +112,14 @@ def run_stage(stage: str, path: Path, workers: int, database: Path) -> dict[str,
 
 def step_timings() -> list[str]:
     """µs per call of each step of building a record, best of 9 rounds of 2,000 calls (CPU time)."""
+    from ledger.calc.calculate import ActivityKind, Calculator
+    from ledger.calc.gwp import gwp_set
     from ledger.calc.library import shipped_library
+    from ledger.calc.receipt import quantity_paths
     from ledger.canonical import canonical_bytes, decimal_text
-    from ledger.code import ThreeDCode, check_character
+    from ledger.code import CodeStem, ThreeDCode, check_character
     from ledger.record import Record
+    from ledger.record_template import RecordTemplate
     from oracle.ingest.options import IngestOptions
     from oracle.ingest.pipeline import ingest
 
@@ -130,12 +135,24 @@ def step_timings() -> list[str]:
     code = ThreeDCode.parse(record.code)
     code_fields = [getattr(code, name) for name in code.__dataclass_fields__]
     payload, gas_mass_g = code.payload, next(iter(record.gases_g.values()))
+    kind = ActivityKind(record.source, record.activity_unit)
+    calculator = Calculator(shipped_library(), gwp_set(record.gwp_set))
+    template, stem = RecordTemplate(record, quantity_paths(1)), CodeStem(code)
+    emission, _, quantities = calculator.figures(kind, record.activity_quantity)
+    leaf_values = (record.account, record.facility, record.period, record.activity_quantity, emission.gases_g,
+                   emission.co2e_g, emission.biogenic_co2_g, quantities)
+    leaves = template.leaves(*leaf_values)
     steps = {
         "canonical bytes of the record's JSON": lambda: canonical_bytes(plain_json),
         "Record(...) with its canonical bytes": lambda: Record(**fields),
+        "calculation with its receipt (calculate_kind)": lambda: calculator.calculate_kind(kind, record.activity_quantity),
+        "figures without the receipt (figures)": lambda: calculator.figures(kind, record.activity_quantity),
+        "record's values as text (RecordTemplate.leaves)": lambda: template.leaves(*leaf_values),
+        "record's bytes from them and its code (record_bytes)": lambda: template.record_bytes(record.code, leaves),
         "decimal_text of a gas mass": lambda: decimal_text(gas_mass_g),
         "check character of the code's payload": lambda: check_character(payload),
         "3D code text (ThreeDCode(...).text)": lambda: ThreeDCode(*code_fields).text,
+        "3D code text from its stem (CodeStem.code)": lambda: stem.code(code.serial),
     }
     lines = [f"{len(data):,}-byte record {record.code}"]
     for name, step in steps.items():

@@ -27,7 +27,8 @@ from ledger.prove import (
     root_of,
     root_range,
 )
-from ledger.tiles import TileKey, extend_tiles, node_hashes, partial_tile_keys
+from ledger.tile_cache import DEFAULT_CAPACITY, TileCache
+from ledger.tiles import TileKey, extend_tiles, layers_reader, node_hashes, partial_tile_keys
 
 logger = logging.getLogger(__name__)
 
@@ -100,16 +101,18 @@ class MerkleLog:
     """One append-only log, named by its origin string, in a store.
 
     The log remembers the largest tree it has seen: a request for a size up to that one needs no read of the
-    store's state, so a caller that reads the tree head once can then read entries and proofs against it.
+    store's state, so a caller that reads the tree head once can then read entries and proofs against it. It
+    also keeps the layers of the `cached_tiles` tiles it read last (ledger/tile_cache.py), per process.
     """
 
-    def __init__(self, store: LogStore, origin: str) -> None:
+    def __init__(self, store: LogStore, origin: str, cached_tiles: int = DEFAULT_CAPACITY) -> None:
         if not origin or not origin.isprintable() or origin != origin.strip():
             raise TreeSizeError(f"origin must be a non-empty printable string without outer spaces: {origin!r}")
         self._store = store
         self.origin = origin
         self._seen = store.open_log(origin)
         self._log_id = self._seen.log_id
+        self._tiles = TileCache(cached_tiles)
 
     def tree_head(self, tree_size: int | None = None) -> TreeHead:
         """The latest tree head, or the one the log had at `tree_size` entries."""
@@ -158,7 +161,8 @@ class MerkleLog:
             found.update(self._store.read_tiles(self._log_id, tile_keys - found.keys()))
             return found
 
-        root = root_of(new_size, node_hashes(nodes_of(root_range(new_size)), read_with_changes))
+        # The append's tiles are not committed yet: their layers are built afresh and never kept.
+        root = root_of(new_size, node_hashes(nodes_of(root_range(new_size)), layers_reader(read_with_changes)))
         batch = AppendBatch(
             old_size=old_size,
             new_state=LogState(self._log_id, new_size, root),
@@ -224,7 +228,8 @@ class MerkleLog:
             raise DuplicateEntryError(sorted(stored))
 
     def _hashes_for(self, ranges: Sequence[LeafRange]) -> dict[Node, bytes]:
-        return node_hashes(nodes_of(ranges), lambda keys: self._store.read_tiles(self._log_id, keys))
+        read_tiles = self._tiles.reader(lambda keys: self._store.read_tiles(self._log_id, keys))
+        return node_hashes(nodes_of(ranges), read_tiles)
 
     def _proof(self, ranges: Sequence[LeafRange]) -> list[bytes]:
         return hashes_of(ranges, self._hashes_for(ranges))

@@ -19,18 +19,23 @@ def encode_bundle(entries: Sequence[bytes]) -> bytes:
     return b"".join(_LENGTH.pack(len(entry)) + entry for entry in entries)
 
 
-def decode_bundle(bundle: bytes) -> list[bytes]:
+def decode_bundle(bundle: bytes, first: int = 0, end: int = BUNDLE_WIDTH) -> list[bytes]:
+    """Entries [first, end) of a bundle, all of them by default; those before `first` are stepped over by their
+    lengths, not copied, and those from `end` on are not read."""
     entries = []
     offset = 0
-    while offset < len(bundle):
+    position = 0
+    while offset < len(bundle) and position < end:
         if offset + _LENGTH.size > len(bundle):
             raise LogError(f"entry bundle is truncated at byte {offset}")
         (length,) = _LENGTH.unpack_from(bundle, offset)
         offset += _LENGTH.size
         if offset + length > len(bundle):
             raise LogError(f"entry bundle is truncated at byte {offset}")
-        entries.append(bundle[offset : offset + length])
+        if position >= first:
+            entries.append(bundle[offset : offset + length])
         offset += length
+        position += 1
     return entries
 
 
@@ -54,6 +59,5 @@ def entries_in(bundles: Mapping[int, bytes], start: int, end: int) -> list[bytes
     result: list[bytes] = []
     for bundle_index in range(start // BUNDLE_WIDTH, (end - 1) // BUNDLE_WIDTH + 1):
         first = bundle_index * BUNDLE_WIDTH
-        decoded = decode_bundle(bundles[bundle_index])
-        result.extend(decoded[max(start - first, 0) : end - first])
+        result.extend(decode_bundle(bundles[bundle_index], max(start - first, 0), end - first))
     return result

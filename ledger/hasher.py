@@ -18,3 +18,8 @@ def hash_leaf(leaf: bytes) -> bytes:
 def hash_children(left: bytes, right: bytes) -> bytes:
     """The hash of an interior node: SHA-256(0x01 || left || right)."""
     return hashlib.sha256(NODE_PREFIX + left + right).digest()
+
+
+def hash_adjacent_children(children: bytes) -> bytes:
+    """hash_children(left, right) for the two hashes given side by side, as `left || right` (64 bytes)."""
+    return hashlib.sha256(NODE_PREFIX + children).digest()

@@ -27,7 +27,8 @@ from ledger.prove import (
     root_of,
     root_range,
 )
-from ledger.tiles import TileKey, extend_tiles, node_hashes, partial_tile_keys
+from ledger.tile_cache import DEFAULT_CAPACITY, TileCache
+from ledger.tiles import TileKey, extend_tiles, layers_reader, node_hashes, partial_tile_keys
 
 logger = logging.getLogger(__name__)
 
@@ -97,21 +98,28 @@ class LogStore(Protocol):
 
 
 class MerkleLog:
-    """One append-only log, named by its origin string, in a store."""
+    """One append-only log, named by its origin string, in a store.
 
-    def __init__(self, store: LogStore, origin: str) -> None:
+    The log remembers the largest tree it has seen: a request for a size up to that one needs no read of the
+    store's state, so a caller that reads the tree head once can then read entries and proofs against it. It
+    also keeps the layers of the `cached_tiles` tiles it read last (ledger/tile_cache.py), per process.
+    """
+
+    def __init__(self, store: LogStore, origin: str, cached_tiles: int = DEFAULT_CAPACITY) -> None:
         if not origin or not origin.isprintable() or origin != origin.strip():
             raise TreeSizeError(f"origin must be a non-empty printable string without outer spaces: {origin!r}")
         self._store = store
         self.origin = origin
-        self._log_id = store.open_log(origin).log_id
+        self._seen = store.open_log(origin)
+        self._log_id = self._seen.log_id
+        self._tiles = TileCache(cached_tiles)
 
     def tree_head(self, tree_size: int | None = None) -> TreeHead:
         """The latest tree head, or the one the log had at `tree_size` entries."""
-        state = self._store.state(self._log_id)
+        state = self._seen if tree_size is not None and tree_size <= self._seen.tree_size else self._state()
         if tree_size is None or tree_size == state.tree_size:
             return TreeHead(self.origin, state.tree_size, state.root_hash)
-        self._check_size(tree_size, state.tree_size)
+        self._check_size(tree_size)
         return TreeHead(self.origin, tree_size, root_of(tree_size, self._hashes_for(root_range(tree_size))))
 
     def append(
@@ -133,7 +141,7 @@ class MerkleLog:
                 raise TreeSizeError(f"entry {position} is {type(entry).__name__}, not bytes")
         entry_keys = list(keys) if keys is not None else [None] * len(entries)
         self._check_new_keys(entry_keys)
-        old_state = self._store.state(self._log_id)
+        old_state = self._state()
         if expected_size is not None and expected_size != old_state.tree_size:
             raise ConcurrentAppendError(expected_size, old_state.tree_size)
         if not entries:
@@ -153,7 +161,8 @@ class MerkleLog:
             found.update(self._store.read_tiles(self._log_id, tile_keys - found.keys()))
             return found
 
-        root = root_of(new_size, node_hashes(nodes_of(root_range(new_size)), read_with_changes))
+        # The append's tiles are not committed yet: their layers are built afresh and never kept.
+        root = root_of(new_size, node_hashes(nodes_of(root_range(new_size)), layers_reader(read_with_changes)))
         batch = AppendBatch(
             old_size=old_size,
             new_state=LogState(self._log_id, new_size, root),
@@ -167,6 +176,7 @@ class MerkleLog:
             keys=[(key, old_size + offset) for offset, key in enumerate(entry_keys) if key is not None],
         )
         self._store.commit_append(self._log_id, batch)
+        self._saw(batch.new_state)
         logger.info("log %s: appended %d entries, size %d", self.origin, len(entries), new_size)
         return TreeHead(self.origin, new_size, root)
 
@@ -176,12 +186,12 @@ class MerkleLog:
 
     def inclusion_proof(self, leaf_index: int, tree_size: int) -> list[bytes]:
         """The RFC 9162 inclusion proof of entry `leaf_index` in the tree of `tree_size` entries."""
-        self._check_size(tree_size, self._store.state(self._log_id).tree_size)
+        self._check_size(tree_size)
         return self._proof(inclusion_ranges(leaf_index, tree_size))
 
     def inclusion_proof_by_hash(self, leaf_hash: bytes, tree_size: int) -> tuple[int, list[bytes]]:
         """The leaf index of the first entry with `leaf_hash` within `tree_size` entries, and its proof."""
-        self._check_size(tree_size, self._store.state(self._log_id).tree_size)
+        self._check_size(tree_size)
         if len(leaf_hash) != HASH_SIZE:
             raise EntryNotFoundError(f"a leaf hash has {HASH_SIZE} bytes, got {len(leaf_hash)}")
         candidates = self._store.leaf_indices_with_prefix(self._log_id, leaf_hash_prefix(leaf_hash), tree_size)
@@ -194,14 +204,13 @@ class MerkleLog:
 
     def consistency_proof(self, old_size: int, new_size: int) -> list[bytes]:
         """The RFC 9162 proof that the tree of `new_size` entries extends the one of `old_size`."""
-        self._check_size(new_size, self._store.state(self._log_id).tree_size)
+        self._check_size(new_size)
         return self._proof(consistency_ranges(old_size, new_size))
 
     def entries(self, start: int, end: int) -> list[bytes]:
         """Entries [start, end) as appended."""
-        size = self._store.state(self._log_id).tree_size
-        if not 0 <= start <= end <= size:
-            raise TreeSizeError(f"range [{start}, {end}) is outside the log's {size} entries")
+        if not (0 <= start <= end and self._has_size(end)):
+            raise TreeSizeError(f"range [{start}, {end}) is outside the log's {self._seen.tree_size} entries")
         if start == end:
             return []
         bundles = self._store.read_bundles(
@@ -218,12 +227,27 @@ class MerkleLog:
             raise DuplicateEntryError(repeated)
 
     def _hashes_for(self, ranges: Sequence[LeafRange]) -> dict[Node, bytes]:
-        return node_hashes(nodes_of(ranges), lambda keys: self._store.read_tiles(self._log_id, keys))
+        read_tiles = self._tiles.reader(lambda keys: self._store.read_tiles(self._log_id, keys))
+        return node_hashes(nodes_of(ranges), read_tiles)
 
     def _proof(self, ranges: Sequence[LeafRange]) -> list[bytes]:
         return hashes_of(ranges, self._hashes_for(ranges))
 
-    @staticmethod
-    def _check_size(tree_size: int, current_size: int) -> None:
-        if not 0 <= tree_size <= current_size:
-            raise TreeSizeError(f"tree size {tree_size} is outside the log's {current_size} entries")
+    def _state(self) -> LogState:
+        state = self._store.state(self._log_id)
+        self._saw(state)
+        return state
+
+    def _saw(self, state: LogState) -> None:
+        # The log only grows, so the largest size seen stays valid: sizes up to it need no read of the state.
+        # A race between two threads may keep the smaller of two sizes, which is still a size the log has had.
+        if state.tree_size > self._seen.tree_size:
+            self._seen = state
+
+    def _has_size(self, tree_size: int) -> bool:
+        """Whether the log has (or had) `tree_size` entries; reads the state only for a size not seen yet."""
+        return 0 <= tree_size and (tree_size <= self._seen.tree_size or tree_size <= self._state().tree_size)
+
+    def _check_size(self, tree_size: int) -> None:
+        if not self._has_size(tree_size):
+            raise TreeSizeError(f"tree size {tree_size} is outside the log's {self._seen.tree_size} entries")

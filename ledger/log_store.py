@@ -13,6 +13,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +28,17 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
+    bindparam,
     create_engine,
     event,
     insert,
     inspect,
     select,
-    tuple_,
+    union_all,
     update,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.sql import CompoundSelect, Select
 from sqlalchemy.exc import IntegrityError
 
 from ledger.errors import ConcurrentAppendError, DuplicateEntryError, LogNotFoundError
@@ -129,6 +132,41 @@ def _bulk_insert(connection: Connection, table: Table, rows: Sequence[tuple[Any,
     connection.exec_driver_sql(str(compiled), parameters)
 
 
+@cache
+def _tiles_query(levels: int) -> Select[Any] | CompoundSelect:
+    """Tiles at `levels` levels: one SELECT per level, joined by UNION ALL, so that each finds its rows by the
+    whole primary key (with a row-value IN on (level, tile_index), SQLite walks every tile of the log instead).
+    Built once per number of levels and bound per read: building a statement costs more than running it."""
+    selects = [
+        select(log_tiles.c.level, log_tiles.c.tile_index, log_tiles.c.hashes).where(
+            log_tiles.c.log_id == bindparam("log_id"),
+            log_tiles.c.level == bindparam(f"level_{n}"),
+            log_tiles.c.tile_index.in_(bindparam(f"indices_{n}", expanding=True)),
+        )
+        for n in range(levels)
+    ]
+    return selects[0] if levels == 1 else union_all(*selects)
+
+
+def _tiles_select(log_id: int, keys: Sequence[TileKey]) -> tuple[Select[Any] | CompoundSelect, dict[str, Any]]:
+    """The query for the tiles `keys` and its parameters."""
+    indices_by_level: dict[int, list[int]] = {}
+    for key in keys:
+        indices_by_level.setdefault(key.level, []).append(key.index)
+    parameters: dict[str, Any] = {"log_id": log_id}
+    for n, (level, indices) in enumerate(indices_by_level.items()):
+        parameters[f"level_{n}"] = level
+        parameters[f"indices_{n}"] = indices
+    return _tiles_query(len(indices_by_level)), parameters
+
+
+_STATE_QUERY = select(logs.c.tree_size, logs.c.root_hash).where(logs.c.id == bindparam("log_id"))
+_BUNDLES_QUERY = select(log_bundles.c.bundle_index, log_bundles.c.entries).where(
+    log_bundles.c.log_id == bindparam("log_id"),
+    log_bundles.c.bundle_index.between(bindparam("first"), bindparam("last")),
+)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -196,9 +234,7 @@ class SqlLogStore:
 
     def state(self, log_id: int) -> LogState:
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(logs.c.tree_size, logs.c.root_hash).where(logs.c.id == log_id)
-            ).first()
+            row = connection.execute(_STATE_QUERY, {"log_id": log_id}).first()
         if row is None:
             raise LogNotFoundError(f"no log with id {log_id}")
         return LogState(log_id, row.tree_size, bytes(row.root_hash))
@@ -210,14 +246,7 @@ class SqlLogStore:
             return found
         with self.engine.connect() as connection:
             for chunk in _chunks(wanted):
-                rows = connection.execute(
-                    select(log_tiles.c.level, log_tiles.c.tile_index, log_tiles.c.hashes).where(
-                        log_tiles.c.log_id == log_id,
-                        tuple_(log_tiles.c.level, log_tiles.c.tile_index).in_(
-                            [(key.level, key.index) for key in chunk]
-                        ),
-                    )
-                )
+                rows = connection.execute(*_tiles_select(log_id, chunk))
                 found.update((TileKey(row.level, row.tile_index), bytes(row.hashes)) for row in rows)
         return found
 
@@ -226,12 +255,7 @@ class SqlLogStore:
         if not wanted:
             return {}
         with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(log_bundles.c.bundle_index, log_bundles.c.entries).where(
-                    log_bundles.c.log_id == log_id,
-                    log_bundles.c.bundle_index.between(wanted[0], wanted[-1]),
-                )
-            )
+            rows = connection.execute(_BUNDLES_QUERY, {"log_id": log_id, "first": wanted[0], "last": wanted[-1]})
             return {row.bundle_index: bytes(row.entries) for row in rows if row.bundle_index in set(wanted)}
 
     def existing_keys(self, log_id: int, keys: Sequence[str]) -> set[str]:

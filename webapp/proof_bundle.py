@@ -15,6 +15,6 @@ from webapp.record_lookup import record_by_code
 
 def record_bundle(code_text: str) -> ProofBundle:
     log = current_log()
-    _, logged = record_by_code(log, code_text)
+    _, logged = record_by_code(log, code_text, log.tree_head().tree_size)
     checkpoints = anchored()
     return build_bundle(log, logged.leaf_index, checkpoints[-1] if checkpoints else None)

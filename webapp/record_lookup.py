@@ -41,11 +41,11 @@ def _parsed(leaf_index: int, entry: bytes) -> LoggedRecord | None:
         return None
 
 
-def record_by_code(log: MerkleLog, text: str) -> tuple[ThreeDCode, LoggedRecord]:
-    """The record whose 3D code is `text`: CodeError if the code is malformed, EntryNotFoundError if absent."""
+def record_by_code(log: MerkleLog, text: str, tree_size: int) -> tuple[ThreeDCode, LoggedRecord]:
+    """The record whose 3D code is `text` among the log's first `tree_size` entries: CodeError if the code is
+    malformed, EntryNotFoundError if absent."""
     code = ThreeDCode.parse(text)
     leaf_index = code.serial - 1
-    tree_size = log.tree_head().tree_size
     if leaf_index >= tree_size:
         raise EntryNotFoundError(
             f"no record {code.text}: its serial {code.serial} is beyond the log's {tree_size} entries"

@@ -32,8 +32,8 @@ def record_listing(log: MerkleLog, record_filter: RecordFilter, start: int, limi
 
 def record_detail(log: MerkleLog, code_text: str) -> dict[str, Any]:
     """The record with its canonical text, decoded 3D code, leaf hash and proof against the latest tree head."""
-    code, logged = record_by_code(log, code_text)
     head = log.tree_head()
+    code, logged = record_by_code(log, code_text, head.tree_size)
     return {
         "code": code.text,
         "record": logged.record.to_json_object(),

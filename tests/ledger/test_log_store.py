@@ -11,12 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from ledger.errors import ConcurrentAppendError, DuplicateEntryError, EntryNotFoundError, TreeSizeError
 from ledger.hasher import hash_leaf
 from ledger.log import MerkleLog
 from ledger.log_store import SqlLogStore
 from ledger.memory_store import MemoryLogStore
+from ledger.tiles import TileKey
 from ledger.verify import verify_consistency, verify_inclusion
 from tests.ledger.reference_merkle import mth
 
@@ -109,6 +111,36 @@ def test_given_sizes_beyond_the_log_then_requests_fail_with_tree_size_errors(sql
     ):
         with pytest.raises(TreeSizeError):
             request()
+
+
+def test_given_tiles_of_several_levels_when_read_together_then_exactly_the_stored_ones_come_back(sql_url: str) -> None:
+    sql_store, memory_store = SqlLogStore.from_url(sql_url), MemoryLogStore()
+    entries = [b"tile-%d" % i for i in range(3 * 256 + 9)]
+    for store in (sql_store, memory_store):
+        MerkleLog(store, "tiles").append(entries)
+    keys = [TileKey(0, 0), TileKey(0, 2), TileKey(0, 3), TileKey(1, 0), TileKey(0, 9), TileKey(2, 0)]
+    tiles = sql_store.read_tiles(1, keys)
+    assert tiles == memory_store.read_tiles(0, keys)
+    assert sorted(tiles) == [TileKey(0, 0), TileKey(0, 2), TileKey(0, 3), TileKey(1, 0)]
+    assert len(tiles[TileKey(0, 3)]) == 9 * 32 and len(tiles[TileKey(1, 0)]) == 3 * 32
+
+
+def test_given_a_sqlite_store_when_reading_tiles_then_each_is_found_by_its_whole_key_not_by_a_scan(sql_url: str) -> None:
+    store = SqlLogStore.from_url(sql_url)
+    MerkleLog(store, "plan").append([b"plan-%d" % i for i in range(600)])
+    statements: list[tuple[str, object]] = []
+
+    def listen(_conn: object, _cursor: object, statement: str, parameters: object, *_rest: object) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(store.engine, "before_cursor_execute", listen)
+    store.read_tiles(1, [TileKey(0, 0), TileKey(0, 2), TileKey(1, 0)])
+    event.remove(store.engine, "before_cursor_execute", listen)
+    (statement, parameters), = [(sql, params) for sql, params in statements if "log_tiles" in sql]
+    with store.engine.connect() as connection:
+        plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    searches = [step for step in plan if "log_tiles" in step]
+    assert searches and all("level=? AND tile_index=?" in step for step in searches), plan
 
 
 def test_given_a_writer_killed_mid_append_when_reopened_then_the_log_is_whole_and_grows_again(tmp_path: Path) -> None:

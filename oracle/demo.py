@@ -77,7 +77,12 @@ def run_demo(runtime: Runtime, work_dir: Path) -> DemoSummary:
     RecordIndex(runtime.store.engine, runtime.origin).catch_up(runtime.log)
 
     totals = account_totals(json.loads(entry) for entry in runtime.log.entries(0, head.tree_size))
-    emitted = {account: grams for (account, year), grams in totals.items() if year == DEMO_YEAR}
+    known = {entry.account for entry in entries}
+    # A ledger made by an earlier demo may hold accounts this directory lacks: they get no allowance here.
+    strangers = sorted({account for account, _ in totals} - known)
+    if strangers:
+        logger.warning("the ledger holds records of accounts outside the demo directory: %s", ", ".join(strangers))
+    emitted = {account: grams for (account, year), grams in totals.items() if year == DEMO_YEAR and account in known}
     registry.save_outputs(outputs({account: Decimal(grams) / 1_000_000 for account, grams in emitted.items()}))
     _set_allowances(runtime, emitted)
 

@@ -103,3 +103,28 @@ def test_given_the_demo_then_tight_accounts_warn_an_offset_is_retired_and_one_at
     attestations = runtime.contract("CarbonAttestations")
     assert attestations.functions.attestationCount().call() == 1
     assert bytes(attestations.functions.attestation(1).call()[0]) == account_id(ATTESTED_ACCOUNT)
+
+
+def test_given_a_ledger_holding_an_account_outside_the_demo_when_the_demo_runs_then_it_completes_and_names_it(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    environment = dict(os.environ, CARBONLEDGER_HOME=str(tmp_path), CARBONLEDGER_RPC_URL=f"http://127.0.0.1:{port}",
+                       CARBONLEDGER_LOG_ORIGIN=ORIGIN, CARBONLEDGER_KEY_PASSWORD="demo test password")
+    environment.pop("CARBONLEDGER_DATABASE_URL", None)
+    activity = tmp_path / "earlier.csv"
+    activity.write_text("account,period,source,activity_quantity,activity_unit\n"
+                        "XX0001,2025M01,stationary-combustion/natural-gas,5,万Nm³\n", encoding="utf-8")
+
+    def cli(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "oracle.cli", *arguments], cwd=ROOT, env=environment,
+                              capture_output=True, text=True, timeout=600)
+
+    try:
+        assert cli("ingest", str(activity)).returncode == 0
+        result = cli("demo", "--no-serve")
+    finally:
+        EmbeddedChain(tmp_path / "chain", port=port).down()
+    assert result.returncode == 0, result.stderr
+    assert "accounts outside the demo directory: XX0001" in result.stderr
+    assert " records appended, " in result.stdout

@@ -13,7 +13,12 @@ from typing import Any
 
 
 def counts_toward_account(record: dict[str, Any]) -> bool:
-    return bool(record["scope"] == 1 or (record["scope"] == 2 and record.get("scope2_method") != "market"))
+    return counts_toward(record["scope"], record.get("scope2_method"))
+
+
+def counts_toward(scope: int, scope2_method: str | None) -> bool:
+    """Whether a record of `scope` (and `scope2_method`) counts toward its account's emissions."""
+    return scope == 1 or (scope == 2 and scope2_method != "market")
 
 
 def account_totals(records: Iterable[dict[str, Any]]) -> dict[tuple[str, int], int]:

@@ -27,6 +27,7 @@ from web3.exceptions import ContractLogicError
 from ledger.log import MerkleLog
 from oracle.account_totals import account_totals
 from oracle.audit import AuditReport, ReconciliationError, audit, check_chain
+from oracle.batch_totals import BatchTotals
 from oracle.chain import ContractRevertError, TransactionSender
 from oracle.chain_ids import account_id
 from oracle.checkpoint import Checkpoint
@@ -227,7 +228,12 @@ class Oracle:
             logger.warning("posting %s held back: %s", posting.tx_subject, error)
 
     def totals(self, start: int, end: int) -> dict[tuple[str, int], int]:
-        """CO2e grams per (account, year) over entries [start, end), of the records that count toward accounts."""
+        """CO2e grams per (account, year) over entries [start, end), of the records that count toward accounts:
+        the totals the importer stored for its batches, the records read and totalled elsewhere."""
+        return BatchTotals(self.store.engine, self.log.origin).totals(start, end, self.read_totals)
+
+    def read_totals(self, start: int, end: int) -> dict[tuple[str, int], int]:
+        """As `totals`, from the records themselves."""
         totals: defaultdict[tuple[str, int], int] = defaultdict(int)
         for slice_start in range(start, end, _READ_SLICE):
             entries = self.log.entries(slice_start, min(slice_start + _READ_SLICE, end))

@@ -4,7 +4,7 @@
 - build: all of that, then every record built (its values as canonical text, then its 3D code and canonical
   bytes) and handed to a log that only counts what it is given, so the figure is ingestion alone, without
   storage;
-- import: the same into a fresh SQLite ledger (the log appends in batches of 10,000).
+- import: the same into a fresh SQLite ledger (the log appends in batches of 50,000, the default).
 
     .venv/bin/python scripts/bench_ingest.py [--rows 1000000] [--workers N] [--stages check,build,import] [--runs 1]
     .venv/bin/python scripts/bench_ingest.py --steps

@@ -20,6 +20,7 @@ from ledger.log import MerkleLog
 from ledger.log_store import SqlLogStore
 from ledger.record import Record
 from oracle import settings
+from oracle.batch_totals import BatchTotals
 from oracle.ingest.factor_files import load_factor_file
 from oracle.ingest.options import IngestOptions
 from oracle.ingest.pipeline import ingest
@@ -66,6 +67,10 @@ def register(subparsers: Any) -> None:
         "--unit-ratio", action="append", default=[], metavar="FROM:TO=RATIO", help="e.g. m3:Nm3=0.93 (repeatable)"
     )
     ingest_command.add_argument("--encoding", default="utf-8-sig", help="text encoding of CSV files")
+    ingest_command.add_argument(
+        "--batch-size", type=_positive, default=os.environ.get("CARBONLEDGER_INGEST_BATCH", "50000"),
+        help="records appended to the log per transaction [CARBONLEDGER_INGEST_BATCH]",
+    )
     ingest_command.add_argument("--database-url", default=settings.DATABASE_URL, help="[CARBONLEDGER_DATABASE_URL]")
     ingest_command.add_argument("--origin", default=settings.LOG_ORIGIN, help="log origin [CARBONLEDGER_LOG_ORIGIN]")
     _add_factor_files(ingest_command)
@@ -147,6 +152,16 @@ def _template(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return number
+
+
 def _ingest(arguments: argparse.Namespace) -> int:
     conversions = Conversions(
         ncv_per_gcv=tuple(parse_ncv_per_gcv(text) for text in arguments.ncv_per_gcv),
@@ -158,9 +173,12 @@ def _ingest(arguments: argparse.Namespace) -> int:
         datasets=tuple(name.strip() for name in arguments.datasets.split(",") if name.strip()),
         conversions=conversions,
         encoding=arguments.encoding,
+        batch_size=arguments.batch_size,
     )
-    log = MerkleLog(SqlLogStore.from_url(arguments.database_url), arguments.origin)
-    report = ingest(arguments.file, log, options, dry_run=arguments.dry_run)
+    store = SqlLogStore.from_url(arguments.database_url)
+    log = MerkleLog(store, arguments.origin)
+    batch_totals = BatchTotals(store.engine, arguments.origin)
+    report = ingest(arguments.file, log, options, dry_run=arguments.dry_run, batch_totals=batch_totals)
     counts = f"{report.rows} rows, {report.new_records} new records, {report.already_in_log} already in the log"
     print(f"{report.file}: {counts}")
     if report.first_code is not None:

@@ -28,6 +28,7 @@ from ledger.errors import (
     Issue,
     UnitError,
 )
+from oracle.account_totals import counts_toward
 from oracle.ingest.columns import Header
 from oracle.ingest.formats import RawRow
 from oracle.ingest.identity import identity_digest, log_key
@@ -38,9 +39,10 @@ from oracle.ingest.validate import ActivityRow, RowValidator
 
 
 # What the importer needs to know about one record of a valid row: (row number, account, GWP set, identity
-# digest, the parts of its 3D code). A plain tuple: it crosses from a worker to the importer several times
-# faster than a named one, and a million of them are cheap.
-CheckedRecord = tuple[int, str, str, bytes, CodeParts]
+# digest, the parts of its 3D code, the grams it adds to its account, or None if it does not count toward it).
+# A plain tuple: it crosses from a worker to the importer several times faster than a named one, and a million
+# of them are cheap.
+CheckedRecord = tuple[int, str, str, bytes, CodeParts, int | None]
 
 
 class CheckedChunk(NamedTuple):
@@ -115,7 +117,8 @@ def check_chunk(rows: list[RawRow], keep: bool) -> tuple[CheckedChunk, list[Calc
             emission = figures.emission
             totals.add(row.source.category.scope, kind.scope2_method, emission)
             digest = identity_digest(row, kind, figures.factor)
-            checked.append((row.row_number, row.account, row.gwp_set, digest, parts))
+            counted = emission.co2e_g if counts_toward(row.source.category.scope, kind.scope2_method) else None
+            checked.append((row.row_number, row.account, row.gwp_set, digest, parts, counted))
             if keep:
                 template = _template(work, row, kind)
                 leaves = template.leaves(

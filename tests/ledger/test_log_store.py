@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 
 from ledger.errors import ConcurrentAppendError, DuplicateEntryError, EntryNotFoundError, TreeSizeError
+from ledger.bundles import decode_bundle
 from ledger.hasher import hash_leaf
 from ledger.log import MerkleLog
 from ledger.log_store import SqlLogStore
@@ -189,3 +190,24 @@ def test_given_a_database_with_keys_kept_as_text_when_opened_then_they_are_moved
         tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "log_keys" not in tables
     assert log.append([b"c"], ["activity:c"]).tree_size == 3
+
+
+def test_given_a_database_with_bundles_stored_uncompressed_when_opened_then_entries_read_and_the_log_grows(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "uncompressed.db"
+    entries = [b"record-%d" % i for i in range(600)]
+    MerkleLog(SqlLogStore.from_url(f"sqlite:///{database}"), "old").append(entries[:300])
+    with sqlite3.connect(database) as connection:  # bundles as the store kept them before it compressed them
+        for index, bundle in connection.execute("SELECT bundle_index, entries FROM log_bundles").fetchall():
+            plain = b"".join(len(entry).to_bytes(4, "big") + entry for entry in decode_bundle(bundle))
+            connection.execute("UPDATE log_bundles SET entries = ? WHERE bundle_index = ?", (plain, index))
+
+    log = MerkleLog(SqlLogStore.from_url(f"sqlite:///{database}"), "old")
+    reference = MerkleLog(MemoryLogStore(), "old")
+    reference.append(entries[:300])
+
+    assert log.entries(0, 300) == entries[:300]
+    assert log.append(entries[300:]) == reference.append(entries[300:])
+    assert log.entries(250, 600) == entries[250:600]
+    assert log.inclusion_proof(299, 600) == reference.inclusion_proof(299, 600)

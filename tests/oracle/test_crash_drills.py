@@ -145,7 +145,7 @@ def test_given_an_import_killed_between_batches_when_anchored_and_imported_again
     clone: CliLedger, tmp_path: Path
 ) -> None:
     activity = write_activity(tmp_path / "daily.csv", daily_rows(LARGE_FILE_ROWS))
-    clone.crash("ingest", str(activity), at="ingest-batch-appended")
+    clone.crash("ingest", str(activity), "--batch-size", "10000", at="ingest-batch-appended")
     half_size = clone.log().tree_head().tree_size
     assert records_in("fresh") < half_size < records_in("fresh") + LARGE_FILE_ROWS
     clone.succeed("anchor")

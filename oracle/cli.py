@@ -13,33 +13,38 @@ from collections.abc import Sequence
 
 from ledger.errors import LedgerError
 
-# Each module exposes `register(subparsers)`, adding its commands with `set_defaults(handler=...)`;
-# a handler takes the parsed namespace and returns the process exit code.
-COMMAND_MODULES = (
-    "oracle.commands.anchor",
-    "oracle.commands.attest",
-    "oracle.commands.calc",
-    "oracle.commands.chain",
-    "oracle.commands.demo",
-    "oracle.commands.keys",
-    "oracle.commands.proof",
-    "oracle.commands.rating",
-    "oracle.commands.roles",
-    "oracle.commands.serve",
-)
+# Each module exposes `register(subparsers)`, adding the commands listed with it, each with
+# `set_defaults(handler=...)`; a handler takes the parsed namespace and returns the process exit code. A command
+# loads its own module only (the others bring web3 and Flask, half a second); --help and unknown commands load all.
+COMMAND_MODULES = {
+    "oracle.commands.anchor": ("deploy", "anchor", "audit", "status"),
+    "oracle.commands.attest": ("evidence", "attest"),
+    "oracle.commands.calc": ("factors", "template", "ingest", "recompute"),
+    "oracle.commands.chain": ("chain",),
+    "oracle.commands.demo": ("demo",),
+    "oracle.commands.keys": ("keys",),
+    "oracle.commands.proof": ("proof", "verify"),
+    "oracle.commands.rating": ("rating",),
+    "oracle.commands.roles": ("roles",),
+    "oracle.commands.serve": ("serve",),
+}
+_MODULE_OF = {command: module for module, commands in COMMAND_MODULES.items() for command in commands}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of the command `argv` names (the process's arguments if None)."""
     parser = argparse.ArgumentParser(prog="carbonledger", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
+    words = [word for word in (sys.argv[1:] if argv is None else argv) if word not in ("-v", "--verbose")]
+    named = _MODULE_OF.get(words[0]) if words else None
+    for module_name in COMMAND_MODULES if named is None else (named,):
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     arguments = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if arguments.verbose else logging.WARNING,

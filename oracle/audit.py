@@ -9,7 +9,8 @@ Checked on every oracle start and by `carbonledger audit`:
   `carbonledger anchor` anchors it again);
 - every anchored checkpoint's root equals the root on chain and the log's root at that size;
 - with `full`, every entry is a record whose 3D code serial is its position and the log's root recomputed
-  from all its entries equals the stored head; every CheckpointAnchored event of the log is a checkpoint of
+  from all its entries equals the stored head; every checkpoint's planned postings equal the totals of its
+  records; every CheckpointAnchored event of the log is a checkpoint of
   this database, once; and, given the accounts contract, every EmissionsPosted event of the log is a planned
   posting, once, and every posting recorded as confirmed is on chain.
 """
@@ -17,7 +18,8 @@ Checked on every oracle start and by `carbonledger audit`:
 from __future__ import annotations
 
 import json
-from collections import Counter
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,7 @@ from typing import Any
 from ledger.code import ThreeDCode
 from ledger.log import MerkleLog
 from ledger.memory_store import MemoryLogStore
+from oracle.account_totals import counts_toward_account
 from oracle.anvil import ChainError
 from oracle.chain_ids import account_id
 from oracle.eip712 import log_id
@@ -114,24 +117,56 @@ def audit(
             raise ReconciliationError(f"roots at size {row.tree_size} differ: chain, log and database disagree")
     report = AuditReport(log.origin, local_size, chain_size, len(anchored), len(known) - len(anchored))
     if full:
-        report.records_checked = _check_entries(log, local_size)
+        report.records_checked = _check_entries(log, local_size, _posting_ranges(store, log.origin, known))
         report.anchor_events_checked = _check_anchor_events(ledger, identifier, known, from_block, w3)
         if accounts is not None:
             report.postings_checked = _check_postings(store, log.origin, accounts, identifier, from_block, w3)
     return report
 
 
-def _check_entries(log: MerkleLog, size: int) -> int:
+def _posting_ranges(
+    store: PipelineStore, origin: str, known: dict[int, CheckpointRow]
+) -> dict[tuple[int, int], dict[tuple[str, int], int]]:
+    """The planned postings by the entry range they total, [the checkpoint before, the checkpoint): as planned."""
+    planned: dict[int, dict[tuple[str, int], int]] = {}
+    for posting, _ in store.postings_with_states(origin):
+        planned.setdefault(posting.tree_size, {})[(posting.account, posting.year)] = posting.co2e_g
+    return {
+        (max((size for size in known if size < tree_size), default=0), tree_size): totals
+        for tree_size, totals in planned.items()
+    }
+
+
+def _check_entries(log: MerkleLog, size: int, posting_ranges: dict[tuple[int, int], dict[tuple[str, int], int]]) -> int:
+    """Every entry is a record at its serial, the root recomputes, and each checkpoint's planned postings are
+    the totals of its records (so the totals an import stored per batch are checked against the records)."""
     rebuilt = MerkleLog(MemoryLogStore(), log.origin)
+    ranges = sorted(posting_ranges)  # disjoint: each from the checkpoint before to its own
+    firsts = [first for first, _ in ranges]
+    totals: dict[tuple[int, int], defaultdict[tuple[str, int], int]] = {key: defaultdict(int) for key in ranges}
     for start in range(0, size, _READ_SLICE):
         entries = log.entries(start, min(start + _READ_SLICE, size))
         for offset, entry in enumerate(entries):
-            serial = ThreeDCode.parse(json.loads(entry)["code"]).serial
-            if serial != start + offset + 1:
-                raise ReconciliationError(f"entry {start + offset} carries serial {serial}")
+            record = json.loads(entry)
+            index = start + offset
+            serial = ThreeDCode.parse(record["code"]).serial
+            if serial != index + 1:
+                raise ReconciliationError(f"entry {index} carries serial {serial}")
+            position = bisect_right(firsts, index) - 1
+            if position >= 0 and index < ranges[position][1] and counts_toward_account(record):
+                account_year = (record["account"], int(record["period"][:4]))
+                totals[ranges[position]][account_year] += record["co2e_g"]
         rebuilt.append(entries)
     if rebuilt.tree_head().root_hash != log.tree_head(size).root_hash:
         raise ReconciliationError("the log's root recomputed from its entries differs from the stored head")
+    for (first, end), planned in sorted(posting_ranges.items()):
+        if end <= size and planned != dict(totals[(first, end)]):
+            differing = sorted(set(planned) ^ set(totals[(first, end)])
+                               | {key for key in planned if planned[key] != totals[(first, end)].get(key)})
+            raise ReconciliationError(
+                f"postings planned for entries [{first}, {end}) differ from their records' totals for "
+                f"{', '.join(f'{account} {year}' for account, year in differing)}"
+            )
     return size
 
 

@@ -7,6 +7,8 @@ on cue with Anvil's controls; then the oracle recovers (or stops, for a reset ch
 
 from __future__ import annotations
 
+import json
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -222,3 +224,24 @@ def test_given_the_node_down_for_a_moment_when_sending_then_the_sender_retries_u
     finally:
         restart.join()
     assert row.state is TxState.CONFIRMED
+
+
+def test_given_stored_batch_totals_altered_before_anchoring_when_audited_then_the_postings_are_named_as_wrong(
+    ledger: CliLedger, tmp_path: Path
+) -> None:
+    ledger.succeed("ingest", str(write_activity(tmp_path / "more.csv", monthly_rows(LATER_MONTHS))))
+    with sqlite3.connect(ledger.state_dir / "ledger.db") as connection:
+        ((stored,),) = connection.execute("SELECT totals FROM ledger_batch_totals").fetchall()
+        totals = json.loads(stored)
+        account = sorted(totals)[0]
+        year = sorted(totals[account])[0]
+        totals[account][year] += 1
+        connection.execute("UPDATE ledger_batch_totals SET totals = ?", (json.dumps(totals),))
+    ledger.succeed("anchor")
+
+    result = ledger.run("audit")
+
+    assert result.returncode == 2, result.stdout
+    assert f"postings planned for entries [0, {RECORDS + LATER_RECORDS}) differ from their records' totals " \
+           f"for {account} {year}" in result.stderr
+    assert ledger.run("audit", "--quick").returncode == 0  # the quick audit reads no record

@@ -105,9 +105,7 @@ def _with_markers(value: JSON, markers: dict[Path, str]) -> JSON:
     for path, marker in markers.items():
         if not path:
             raise CanonicalError("a template's hole cannot be the whole value")
-        parent = copy
-        for step in path[:-1]:
-            parent = _child(parent, step, path)
+        parent = value_at(copy, path[:-1])
         last = path[-1]
         if isinstance(_child(parent, last, path), (dict, list)):
             raise CanonicalError(f"hole {_path_text(path)} leads to a container, not a leaf")
@@ -123,10 +121,18 @@ def _copied(value: object) -> JSON:
     return value  # type: ignore[return-value]
 
 
+def value_at(value: object, path: Path) -> object:
+    """What `path` leads to in `value` (objects as mappings, arrays as lists or tuples); CanonicalError if it
+    leads nowhere."""
+    for step in path:
+        value = _child(value, step, path)
+    return value
+
+
 def _child(container: object, step: str | int, path: Path) -> object:
-    if isinstance(container, dict) and isinstance(step, str) and step in container:
+    if isinstance(container, Mapping) and isinstance(step, str) and step in container:
         return container[step]
-    if isinstance(container, list) and type(step) is int and 0 <= step < len(container):
+    if isinstance(container, (list, tuple)) and type(step) is int and 0 <= step < len(container):
         return container[step]
     raise CanonicalError(f"hole {_path_text(path)} leads nowhere in the template's value")
 

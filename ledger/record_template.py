@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from ledger.canonical import decimal_text
-from ledger.canonical_template import CanonicalTemplate, Path, leaf_text
+from ledger.canonical_template import CanonicalTemplate, Path, leaf_text, value_at
 from ledger.errors import CanonicalError, CanonicalValueError, RecordError
 from ledger.record import GRAMS, Record, require_code, require_decimal, require_int_in, require_who_and_when
 
@@ -103,12 +103,8 @@ class RecordLeaves(str):
 
 
 def _leaf_at(receipt: Mapping[str, object], path: Path) -> str:
-    value: object = receipt
-    for step in path:
-        try:
-            value = value[step]  # type: ignore[index]
-        except (KeyError, IndexError, TypeError) as e:
-            raise RecordError("receipt", f"has no value at {'.'.join(map(str, path))}") from e
+    """The text at `path` in the receipt (a path the template was just made with, so it leads somewhere)."""
+    value = value_at(receipt, path)
     if not isinstance(value, str):
         raise RecordError("receipt", f"holds no text at {'.'.join(map(str, path))}")
     return value

@@ -93,6 +93,7 @@ class Oracle:
         self.clock = clock
         self.log_id = log_id(log.origin)
         self._waiting: _Waiting | None = None
+        self._batch_totals = BatchTotals(store.engine, log.origin)
 
     def start(self) -> AuditReport:
         """Before the first pass: take back what reorgs removed, then check database, log and chain agree.
@@ -230,7 +231,7 @@ class Oracle:
     def totals(self, start: int, end: int) -> dict[tuple[str, int], int]:
         """CO2e grams per (account, year) over entries [start, end), of the records that count toward accounts:
         the totals the importer stored for its batches, the records read and totalled elsewhere."""
-        return BatchTotals(self.store.engine, self.log.origin).totals(start, end, self.read_totals)
+        return self._batch_totals.totals(start, end, self.read_totals)
 
     def read_totals(self, start: int, end: int) -> dict[tuple[str, int], int]:
         """As `totals`, from the records themselves."""

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
+from ledger.bulk_append import BulkAppend
+from ledger.bundles import BUNDLE_WIDTH, entries_in
 from ledger.errors import ConcurrentAppendError, DuplicateEntryError, EntryNotFoundError, TreeSizeError
-from ledger.bundles import BUNDLE_WIDTH, entries_in, extend_bundles, partial_bundle_index
-from ledger.hasher import HASH_SIZE, hash_leaf
+from ledger.hasher import HASH_SIZE
+from ledger.log_port import LogState, LogStore, leaf_hash_prefix
+from ledger.prepared_entries import key_hash, prepare_entries
 from ledger.prove import (
     LeafRange,
     Node,
@@ -28,7 +30,7 @@ from ledger.prove import (
     root_range,
 )
 from ledger.tile_cache import DEFAULT_CAPACITY, TileCache
-from ledger.tiles import TileKey, extend_tiles, layers_reader, node_hashes, partial_tile_keys
+from ledger.tiles import node_hashes
 
 logger = logging.getLogger(__name__)
 
@@ -40,61 +42,6 @@ class TreeHead:
     origin: str
     tree_size: int
     root_hash: bytes
-
-
-@dataclass(frozen=True)
-class LogState:
-    """What a store keeps about one log: its handle, size and current root."""
-
-    log_id: int
-    tree_size: int
-    root_hash: bytes
-
-
-@dataclass(frozen=True)
-class AppendBatch:
-    """Everything one append writes: new and grown tiles and bundles, and the lookups for the new leaves."""
-
-    old_size: int
-    new_state: LogState
-    tiles_created: Mapping[TileKey, bytes]
-    tiles_updated: Mapping[TileKey, bytes]
-    bundles_created: Mapping[int, bytes]
-    bundles_updated: Mapping[int, bytes]
-    leaf_prefixes: Sequence[tuple[int, int]]
-    """(leaf_hash_prefix, leaf_index) for every new leaf."""
-    keys: Sequence[tuple[str, int]]
-    """(key, leaf_index) for every new entry that has a key."""
-
-
-def leaf_hash_prefix(leaf_hash: bytes) -> int:
-    """The first 8 bytes of a leaf hash as a signed 64-bit integer: a compact, well-spread lookup key."""
-    return int.from_bytes(leaf_hash[:8], "big", signed=True)
-
-
-class LogStore(Protocol):
-    """The port a log's storage implements. Appends are atomic: all of a batch is stored, or none of it."""
-
-    def open_log(self, origin: str) -> LogState:
-        """The state of the log named `origin`, created empty if it does not exist."""
-
-    def state(self, log_id: int) -> LogState: ...
-
-    def read_tiles(self, log_id: int, keys: Iterable[TileKey]) -> dict[TileKey, bytes]: ...
-
-    def read_bundles(self, log_id: int, indices: Iterable[int]) -> dict[int, bytes]: ...
-
-    def existing_keys(self, log_id: int, keys: Sequence[str]) -> set[str]: ...
-
-    def leaf_indices_with_prefix(self, log_id: int, prefix: int, below: int) -> list[int]:
-        """Indices < `below` whose leaf hash starts with `prefix` (see leaf_hash_prefix), ascending."""
-
-    def commit_append(self, log_id: int, batch: AppendBatch) -> None:
-        """Write the batch and move the log to `batch.new_state` in one transaction.
-
-        Raises ConcurrentAppendError if the log no longer has `batch.old_size` entries, and
-        DuplicateEntryError if a key is already stored; in both cases nothing is written.
-        """
 
 
 class MerkleLog:
@@ -136,49 +83,27 @@ class MerkleLog:
         """
         if keys is not None and len(keys) != len(entries):
             raise TreeSizeError(f"{len(keys)} keys given for {len(entries)} entries")
-        for position, entry in enumerate(entries):
-            if not isinstance(entry, bytes):
-                raise TreeSizeError(f"entry {position} is {type(entry).__name__}, not bytes")
         entry_keys = list(keys) if keys is not None else [None] * len(entries)
         self._check_new_keys(entry_keys)
-        old_state = self._state()
-        if expected_size is not None and expected_size != old_state.tree_size:
-            raise ConcurrentAppendError(expected_size, old_state.tree_size)
+        bulk = self.bulk_append(expected_size)
         if not entries:
-            return TreeHead(self.origin, old_state.tree_size, old_state.root_hash)
-        old_size = old_state.tree_size
-        new_size = old_size + len(entries)
-        leaf_hashes = [hash_leaf(entry) for entry in entries]
-        partial_tiles = self._store.read_tiles(self._log_id, partial_tile_keys(old_size))
-        changed_tiles = extend_tiles(old_size, leaf_hashes, partial_tiles)
-        partial_index = partial_bundle_index(old_size)
-        partial_bundles = self._store.read_bundles(self._log_id, [] if partial_index is None else [partial_index])
-        changed_bundles = extend_bundles(old_size, entries, partial_bundles.get(partial_index or 0))
+            return self.tree_head(bulk.size)
+        bulk.add([prepare_entries(bulk.size, entries, entry_keys)])
+        try:
+            (state,) = bulk.commit(self._saw)
+        except DuplicateEntryError as e:
+            named = {key_hash(key).hex(): key for key in entry_keys if key is not None}
+            raise DuplicateEntryError(sorted(named.get(key, key) for key in e.keys)) from e
+        logger.info("log %s: appended %d entries, size %d", self.origin, len(entries), state.tree_size)
+        return TreeHead(self.origin, state.tree_size, state.root_hash)
 
-        def read_with_changes(tile_keys: Iterable[TileKey]) -> dict[TileKey, bytes]:
-            tile_keys = set(tile_keys)
-            found = {key: changed_tiles[key] for key in tile_keys if key in changed_tiles}
-            found.update(self._store.read_tiles(self._log_id, tile_keys - found.keys()))
-            return found
-
-        # The append's tiles are not committed yet: their layers are built afresh and never kept.
-        root = root_of(new_size, node_hashes(nodes_of(root_range(new_size)), layers_reader(read_with_changes)))
-        batch = AppendBatch(
-            old_size=old_size,
-            new_state=LogState(self._log_id, new_size, root),
-            tiles_created={key: tile for key, tile in changed_tiles.items() if key not in partial_tiles},
-            tiles_updated={key: tile for key, tile in changed_tiles.items() if key in partial_tiles},
-            bundles_created={i: b for i, b in changed_bundles.items() if i not in partial_bundles},
-            bundles_updated={i: b for i, b in changed_bundles.items() if i in partial_bundles},
-            leaf_prefixes=sorted(
-                (leaf_hash_prefix(leaf_hash), old_size + offset) for offset, leaf_hash in enumerate(leaf_hashes)
-            ),
-            keys=[(key, old_size + offset) for offset, key in enumerate(entry_keys) if key is not None],
-        )
-        self._store.commit_append(self._log_id, batch)
-        self._saw(batch.new_state)
-        logger.info("log %s: appended %d entries, size %d", self.origin, len(entries), new_size)
-        return TreeHead(self.origin, new_size, root)
+    def bulk_append(self, expected_size: int | None = None) -> BulkAppend:
+        """A run of batches of prepared entries (ledger.prepared_entries), built now and committed later (see
+        ledger.bulk_append); ConcurrentAppendError unless the log has `expected_size` entries, if given."""
+        state = self._state()
+        if expected_size is not None and expected_size != state.tree_size:
+            raise ConcurrentAppendError(expected_size, state.tree_size)
+        return BulkAppend(self._store, state)
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of `keys` the log already holds."""

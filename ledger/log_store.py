@@ -43,7 +43,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ledger.errors import ConcurrentAppendError, DuplicateEntryError, LogNotFoundError
 from ledger.hasher import EMPTY_ROOT
-from ledger.log import AppendBatch, LogState
+from ledger.log_port import AppendBatch, LogState, clashing_key_hashes
+from ledger.prepared_entries import key_hash
 from ledger.tiles import TileKey
 
 logger = logging.getLogger(__name__)
@@ -90,9 +91,8 @@ log_leaf_lookup = Table(
     sqlite_with_rowid=False,
 )
 
-# Entry keys, each stored as the first 16 bytes of its SHA-256: a key's only question is whether the log holds
-# it, and a row a third the size of the key's text keeps the index small, which an append of random keys writes
-# back page by page. Two keys of one log sharing 128 bits of hash is a 2^-128 chance per pair.
+# Entry keys, each stored as its key hash (ledger.prepared_entries.key_hash): a row a third the size of the
+# key's text keeps the index small, which an append of random keys writes back page by page.
 log_key_hashes = Table(
     "log_key_hashes",
     metadata,
@@ -102,11 +102,6 @@ log_key_hashes = Table(
 )
 # The table keys were kept in, as text with their leaf index, before `log_key_hashes`; moved on opening.
 _LEGACY_KEYS_TABLE = "log_keys"
-
-
-def key_hash(key: str) -> bytes:
-    """How `log_key_hashes` stores `key`."""
-    return hashlib.sha256(key.encode("utf-8")).digest()[:16]
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -260,11 +255,14 @@ class SqlLogStore:
 
     def existing_keys(self, log_id: int, keys: Sequence[str]) -> set[str]:
         key_of = {key_hash(key): key for key in keys}
-        found: set[str] = set()
+        return {key_of[hashed] for hashed in self._stored_key_hashes(log_id, list(key_of))}
+
+    def _stored_key_hashes(self, log_id: int, hashes: Sequence[bytes]) -> set[bytes]:
+        found: set[bytes] = set()
         with self.engine.connect() as connection:
-            for chunk in _chunks(list(key_of)):
+            for chunk in _chunks(hashes):
                 found.update(
-                    key_of[bytes(hashed)]
+                    bytes(hashed)
                     for hashed in connection.execute(
                         select(log_key_hashes.c.key_hash).where(
                             log_key_hashes.c.log_id == log_id, log_key_hashes.c.key_hash.in_(chunk)
@@ -299,7 +297,7 @@ class SqlLogStore:
                 if moved != 1:
                     actual = connection.execute(select(logs.c.tree_size).where(logs.c.id == log_id)).scalar()
                     raise ConcurrentAppendError(batch.old_size, int(actual or 0))
-                _bulk_insert(connection, log_key_hashes, sorted((log_id, key_hash(key)) for key, _ in batch.keys))
+                _bulk_insert(connection, log_key_hashes, [(log_id, hashed) for hashed in sorted(batch.key_hashes)])
                 _bulk_insert(
                     connection,
                     log_leaf_lookup,
@@ -332,8 +330,8 @@ class SqlLogStore:
                         .values(hashes=tile)
                     )
         except IntegrityError as error:
-            keys = [key for key, _ in batch.keys]
-            raise DuplicateEntryError(sorted(self.existing_keys(log_id, keys)) or keys) from error
+            stored = self._stored_key_hashes(log_id, batch.key_hashes)
+            raise DuplicateEntryError(clashing_key_hashes(batch.key_hashes, stored)) from error
 
 
 def _move_legacy_keys(engine: Engine) -> None:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from ledger.errors import ConcurrentAppendError, DuplicateEntryError
 from ledger.hasher import EMPTY_ROOT
-from ledger.log import AppendBatch, LogState
+from ledger.log_port import AppendBatch, LogState, clashing_key_hashes
+from ledger.prepared_entries import key_hash
 from ledger.tiles import TileKey
 
 
@@ -19,7 +20,7 @@ class _MemoryLog:
     tiles: dict[TileKey, bytes] = field(default_factory=dict)
     bundles: dict[int, bytes] = field(default_factory=dict)
     prefixes: defaultdict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
-    keys: dict[str, int] = field(default_factory=dict)
+    key_hashes: set[bytes] = field(default_factory=set)
 
 
 class MemoryLogStore:
@@ -47,7 +48,8 @@ class MemoryLogStore:
         return {index: bundles[index] for index in indices if index in bundles}
 
     def existing_keys(self, log_id: int, keys: Sequence[str]) -> set[str]:
-        return set(keys) & self._logs[log_id].keys.keys()
+        stored = self._logs[log_id].key_hashes
+        return {key for key in keys if key_hash(key) in stored}
 
     def leaf_indices_with_prefix(self, log_id: int, prefix: int, below: int) -> list[int]:
         indices = self._logs[log_id].prefixes.get(prefix, [])
@@ -57,7 +59,7 @@ class MemoryLogStore:
         log = self._logs[log_id]
         if log.state.tree_size != batch.old_size:
             raise ConcurrentAppendError(batch.old_size, log.state.tree_size)
-        clashing = sorted(key for key, _ in batch.keys if key in log.keys)
+        clashing = clashing_key_hashes(batch.key_hashes, log.key_hashes)
         if clashing:
             raise DuplicateEntryError(clashing)
         for tiles in (batch.tiles_created, batch.tiles_updated):
@@ -66,5 +68,5 @@ class MemoryLogStore:
             log.bundles.update(bundles)
         for prefix, leaf_index in sorted(batch.leaf_prefixes, key=lambda pair: pair[1]):
             log.prefixes[prefix].append(leaf_index)
-        log.keys.update(batch.keys)
+        log.key_hashes.update(batch.key_hashes)
         log.state = batch.new_state

@@ -5,7 +5,9 @@
 whichever process checked them: the template of its kind and its values written as canonical text (see
 ledger.record_template). `build_chunk` gives those records, once the whole file is known to be clean (so it
 cannot fail), their codes from the serials the importer assigned, and so their log keys and canonical bytes.
-Both read the state `prepare` sets up in the process that runs them.
+Both read the state `prepare` sets up in the process that runs them. A chunk is built as soon as the importer
+has planned it (given it its serials), into entries prepared for the log (ledger.prepared_entries), cut where
+the import's batches end so that each piece goes to one batch.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ledger.calc.gwp import gwp_set
 from ledger.calc.receipt import quantity_paths
 from ledger.canonical import MAX_SAFE_INTEGER
 from ledger.code import CodeStem
+from ledger.prepared_entries import PreparedEntries, prepare_entries
 from ledger.record_template import RecordLeaves, RecordTemplate
 from ledger.errors import (
     CalculationError,
@@ -67,11 +70,14 @@ class CalculatedRecord(NamedTuple):
 
 @dataclass(frozen=True)
 class ChunkPlan:
-    """What building a chunk needs besides its records: the serial of its first new record, and the digests
-    of the records already in the log, which are left out."""
+    """What building a chunk needs besides its records: the serial of its first new record, the digests
+    of the records already in the log, which are left out, and where the import's batches of `batch_size`
+    records begin: at log position `batch_start` and every `batch_size` after it."""
 
     first_serial: int
     skipped: frozenset[bytes]
+    batch_start: int
+    batch_size: int
 
 
 @dataclass
@@ -129,19 +135,30 @@ def check_chunk(rows: list[RawRow], keep: bool) -> tuple[CheckedChunk, list[Calc
     return CheckedChunk(row_count, checked, issues, totals), calculated
 
 
-def build_chunk(records: list[CalculatedRecord], plan: ChunkPlan) -> list[tuple[str, bytes]]:
-    """(log key, canonical bytes) of each of `records` not skipped by `plan`, serials counting from its first.
+def build_chunk(records: list[CalculatedRecord], plan: ChunkPlan) -> list[PreparedEntries]:
+    """The records not skipped by `plan`, serials counting from its first, prepared for their log positions, in
+    pieces that each fall within one batch of the import.
 
     The records were checked clean and hold everything but their codes, so building them cannot fail.
     """
-    built: list[tuple[str, bytes]] = []
+    keys: list[str | None] = []
+    entries: list[bytes] = []
     serial = plan.first_serial
     for template, leaves, stem, digest in records:
         if digest in plan.skipped:
             continue
-        built.append((log_key(digest), template.record_bytes(stem.code(serial), leaves)))
+        keys.append(log_key(digest))
+        entries.append(template.record_bytes(stem.code(serial), leaves))
         serial += 1
-    return built
+    first_index = plan.first_serial - 1
+    pieces = []
+    start = 0
+    while start < len(entries):
+        into_batch = (first_index + start - plan.batch_start) % plan.batch_size
+        end = min(len(entries), start + plan.batch_size - into_batch)
+        pieces.append(prepare_entries(first_index + start, entries[start:end], keys[start:end]))
+        start = end
+    return pieces
 
 
 def _template(work: _Work, row: ActivityRow, kind: ActivityKind) -> RecordTemplate:

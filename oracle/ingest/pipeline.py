@@ -6,13 +6,16 @@ by one process: this one, or for a large CSV file one of several worker processe
 1. Check: every row is validated and calculated; this process checks each record against the rows before
    it (the same identity twice is an error naming both rows), against the log's keys (a record already
    there is skipped: re-imports add nothing), keeps one GWP set per account, totals the figures and gives
-   each new record its serial, its position in the log, which fixes its 3D code. Any problem anywhere:
-   IngestError listing them all, and nothing is written.
-2. Write (not for a dry run): the process that checked a chunk turns its new records into their 3D codes and
-   canonical bytes, which are appended in batches under their identity keys, each batch expecting the log size
-   the one before left.
+   each new record its serial, its position in the log, which fixes its 3D code.
+2. Build (not for a dry run), as soon as a chunk has its serials and while later chunks are still checked: the
+   process that checked the chunk turns its new records into their 3D codes and canonical bytes, prepared for
+   their log positions; this process builds them into the log's batches (tiles, roots, bundles) without
+   storing anything.
+3. Write, once every row is checked: the batches are committed in order, each batch of `batch_size` records
+   one transaction expecting the log size the one before left, with its account totals. Any problem found in
+   the check: IngestError listing them all, and nothing is written.
 
-A storage failure in pass 2 (another writer, a lost database) can leave the earlier batches of a large file
+A storage failure in step 3 (another writer, a lost database) can leave the earlier batches of a large file
 written; running the import again appends exactly the rest, because written records are skipped.
 """
 
@@ -27,8 +30,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ledger.bulk_append import BulkAppend
 from ledger.errors import CodeError, IngestError, Issue
 from ledger.log import MerkleLog
+from ledger.prepared_entries import PreparedEntries
 from oracle.batch_totals import AccountYear, BatchTotals
 from oracle.crash import crash_point
 from oracle.ingest.chunks import CheckedChunk, CheckedRecord, ChunkPlan
@@ -38,7 +43,7 @@ from oracle.ingest.identity import log_key
 from oracle.ingest.options import IngestOptions
 from oracle.ingest.records import code_of
 from oracle.ingest.totals import Totals
-from oracle.ingest.workers import Built, ChunkWork
+from oracle.ingest.workers import ChunkWork
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +88,13 @@ def ingest(
         writing = not dry_run and log is not None
         workers = _worker_count(snapshot, options)
         with ChunkWork(snapshot, path.name, rows, header, check.header_cells, options, workers, writing) as work:
-            plans = check.run(work)
-            if writing and log is not None and check.report.new_records:
-                _write(work.built(plans), log, options, check, batch_totals)
+            writer = None
+            if writing and log is not None:
+                writer = _Writer(log.bulk_append(check.start_size), check.start_size, options.batch_size)
+            check.run(work, writer)
+            if writer is not None:
+                writer.add(work.built(wait=True))
+                writer.commit(check, batch_totals)
         return check.report
 
 
@@ -137,18 +146,21 @@ class _Check:
         self.header_cells = header_row.cells
         return header
 
-    def run(self, work: ChunkWork) -> list[ChunkPlan]:
-        """Check every chunk; the plan of each for pass 2, or IngestError listing every issue."""
+    def run(self, work: ChunkWork, writer: _Writer | None) -> None:
+        """Check every chunk, having each one built (by `writer`) while the file is clean so far; IngestError
+        listing every issue."""
         try:
-            plans = [self._take(chunk) for chunk in work.checked()]
+            for chunk in work.checked():
+                plan = self._take(chunk)
+                if writer is not None and not self.issue_count:
+                    work.plan(plan)
+                    writer.add(work.built(wait=False))
         except IngestError as e:
             self._add(e.issues)
-            plans = []
         if self.report.rows == 0 and not self.issue_count:
             self._add((Issue(self.file, None, None, None, "has no data rows"),))
         self._name_codes()
         self._raise_issues()
-        return plans
 
     def _raise_issues(self) -> None:
         if self.issue_count:
@@ -184,7 +196,7 @@ class _Check:
                 key = self._account_years[(account, year)] = (account, int(year))
             self.counted_keys.append(key)
             self.counted_grams.append(counted)
-        return ChunkPlan(first_serial, skipped)
+        return ChunkPlan(first_serial, skipped, self.start_size, self.options.batch_size)
 
     def account_totals(self, start: int, end: int) -> dict[AccountYear, int]:
         """The grams counting toward each account and year of the new records at log positions [start, end)."""
@@ -239,33 +251,42 @@ class _Check:
         self.issue_count += len(issues)
 
 
-def _write(
-    built: Iterator[Built], log: MerkleLog, options: IngestOptions, check: _Check, batch_totals: BatchTotals | None
-) -> None:
-    """Pass 2: append the built records in batches, in order, and store each batch's account totals."""
-    expected_size = check.start_size
+class _Writer:
+    """Step 3 of an import, prepared during steps 1 and 2: the built entries gathered into the log's batches."""
 
-    def append(batch: Built) -> int:
-        size = _append(log, batch, expected_size, check.file)
-        if batch_totals is not None:
-            batch_totals.store(expected_size, size, check.account_totals(expected_size, size))
-        return size
+    def __init__(self, bulk: BulkAppend, batch_start: int, batch_size: int) -> None:
+        self.bulk = bulk
+        self.batch_start = batch_start
+        self.batch_size = batch_size
+        self.pieces: list[PreparedEntries] = []
+        self.ranges: list[tuple[int, int]] = []
 
-    batch: Built = []
-    for records in built:
-        batch.extend(records)
-        while len(batch) >= options.batch_size:
-            expected_size = append(batch[: options.batch_size])
-            del batch[: options.batch_size]
-    if batch:
-        expected_size = append(batch)
-    check.report.appended = expected_size - check.start_size
-    check.report.tree_size = expected_size
+    def add(self, pieces: Iterable[PreparedEntries]) -> None:
+        """Take the next pieces; each falls within one batch (chunks are cut where batches end)."""
+        for piece in pieces:
+            if self.pieces and self._batch_of(piece) != self._batch_of(self.pieces[0]):
+                self._build()
+            self.pieces.append(piece)
 
+    def commit(self, check: _Check, batch_totals: BatchTotals | None) -> None:
+        """Commit every batch in order, storing each one's account totals."""
+        self._build()
+        size = check.start_size
+        for (start, end), state in zip(self.ranges, self.bulk.commit(), strict=True):
+            if batch_totals is not None:
+                batch_totals.store(start, end, check.account_totals(start, end))
+            logger.info("%s: appended %d records, log size %d", check.file, end - start, state.tree_size)
+            crash_point("ingest-batch-appended")
+            size = state.tree_size
+        check.report.appended = size - check.start_size
+        check.report.tree_size = size
 
-def _append(log: MerkleLog, batch: Built, expected_size: int, file: str) -> int:
-    keys: list[str | None] = [key for key, _ in batch]
-    head = log.append([data for _, data in batch], keys, expected_size=expected_size)
-    logger.info("%s: appended %d records, log size %d", file, len(batch), head.tree_size)
-    crash_point("ingest-batch-appended")
-    return head.tree_size
+    def _batch_of(self, piece: PreparedEntries) -> int:
+        return (piece.first_index - self.batch_start) // self.batch_size
+
+    def _build(self) -> None:
+        if self.pieces:
+            start = self.bulk.size
+            self.bulk.add(self.pieces)
+            self.ranges.append((start, self.bulk.size))
+            self.pieces = []

@@ -3,10 +3,11 @@ themselves.
 
 Shipping rows to a worker and back costs more than checking them, so nothing is shipped: each of n workers reads
 the whole (private copy of the) file and works every n-th chunk of it, its stripe, from check to build. Reading a
-row costs a fraction of checking it. A worker keeps the records it checked (row, kind and identity digest of
-each) until the importer, having checked the whole file, plans the serials; it then builds them. Only
-compact results travel: a chunk's check, then its records' keys and canonical bytes. Each worker answers through
-a small queue of its own, so the importer reads the answers in chunk order and no worker runs far ahead of it.
+row costs a fraction of checking it. A worker keeps the records it checked until the importer, having folded
+the chunk's check into the import's, sends the chunk's plan (its serials); the worker then builds the chunk
+between checks of the next ones, preparing its entries for the log. Only compact results travel: a chunk's
+check, then its entries' hashes and compressed bundles. Each worker answers through a small queue of its own,
+so the importer reads the answers in chunk order and no worker runs far ahead of it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import multiprocessing
 import queue
 import traceback
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from itertools import count, islice
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
@@ -24,13 +25,13 @@ from types import TracebackType
 from typing import Any
 
 from ledger.errors import IngestError
+from ledger.prepared_entries import PreparedEntries
 from oracle.ingest import chunks
 from oracle.ingest.chunks import CalculatedRecord, CheckedChunk, ChunkPlan
 from oracle.ingest.columns import Header
 from oracle.ingest.formats import RawRow, read_rows
 from oracle.ingest.options import IngestOptions
 
-Built = list[tuple[str, bytes]]
 # Answers a worker may have waiting for the importer: enough to keep it busy while the importer reads in order.
 _QUEUED_PER_WORKER = 2
 # How often the importer, waiting for an answer, looks whether the worker is still alive.
@@ -44,8 +45,8 @@ _ALLOCATIONS_BETWEEN_COLLECTIONS = 100_000
 
 
 class _Stripe:
-    """The chunks of a file one process works, every `stripe_count`-th from the `stripe_index`-th, kept
-    between check and build when `keep_records`."""
+    """The chunks of a file one process works, every `stripe_count`-th from the `stripe_index`-th; when
+    `keep_records`, each chunk's records are kept from its check until it is built."""
 
     def __init__(
         self, rows: Iterator[RawRow], chunk_rows: int, stripe_index: int, stripe_count: int, keep_records: bool
@@ -67,18 +68,15 @@ class _Stripe:
                 checked, calculated = chunks.check_chunk(chunk, self.keep_records)
                 if self.keep_records:
                     self.kept.append(calculated)
-                    # What is kept lives until it is built: no collection need look at it again and again.
-                    gc.freeze()
                 yield checked
             elif not deque(islice(self.rows, self.chunk_rows), maxlen=1):
                 return
 
-    def built(self, plans: Sequence[ChunkPlan]) -> Iterator[Built]:
-        """The keys and canonical bytes of each chunk's new records, in order; `plans` has one per chunk."""
-        if len(plans) != len(self.kept):
-            raise RuntimeError(f"{len(plans)} plans for the {len(self.kept)} chunks of a stripe")
-        for plan in plans:
-            yield chunks.build_chunk(self.kept.popleft(), plan)
+    def build(self, plan: ChunkPlan) -> list[PreparedEntries]:
+        """The oldest kept chunk built by `plan`."""
+        if not self.kept:
+            raise RuntimeError("a plan for a chunk the stripe has not checked")
+        return chunks.build_chunk(self.kept.popleft(), plan)
 
 
 class ChunkWork:
@@ -105,6 +103,9 @@ class ChunkWork:
         self._keep_records = keep_records
         self._workers: list[_Worker] = []
         self._thresholds = gc.get_threshold()
+        self._planned = 0  # chunks given their plan so far
+        self._handed_out = 0  # built chunks handed to the importer so far
+        self._built_here: deque[list[PreparedEntries]] = deque()
 
     def __enter__(self) -> ChunkWork:
         gc.set_threshold(_ALLOCATIONS_BETWEEN_COLLECTIONS, *self._thresholds[1:])
@@ -127,7 +128,6 @@ class ChunkWork:
         for worker in self._workers:
             worker.stop(wait=error_type is None and worker.process.is_alive())
         gc.set_threshold(*self._thresholds)
-        gc.unfreeze()
 
     def checked(self) -> Iterator[CheckedChunk]:
         """The check of every chunk, in file order; IngestError where the file cannot be read further."""
@@ -135,54 +135,90 @@ class ChunkWork:
             yield from self._here.checked()
             return
         for chunk_index in count():
-            answer = self._workers[chunk_index % self._stripes].answer()
+            answer = self._workers[chunk_index % self._stripes].next_check()
             if answer is None:
                 break
             yield answer
         # The file ended at that worker's stripe; every other worker said so too after its last chunk.
         for worker in self._workers:
-            if worker is not self._workers[chunk_index % self._stripes] and worker.answer() is not None:
+            if worker is not self._workers[chunk_index % self._stripes] and worker.next_check() is not None:
                 raise RuntimeError("an ingest worker read further than the end of the file")
 
-    def built(self, plans: Sequence[ChunkPlan]) -> Iterator[Built]:
-        """The keys and canonical bytes of every chunk's new records, in file order; one plan per chunk."""
-        if not self._workers:
-            yield from self._here.built(plans)
-            return
-        for stripe_index, worker in enumerate(self._workers):
-            worker.send(list(plans[stripe_index :: self._stripes]))
-        for chunk_index in range(len(plans)):
-            yield self._workers[chunk_index % self._stripes].answer()
+    def plan(self, plan: ChunkPlan) -> None:
+        """Have the next chunk not yet planned (in file order) built by `plan`."""
+        if self._workers:
+            self._workers[self._planned % self._stripes].send(plan)
+        else:
+            self._built_here.append(self._here.build(plan))
+        self._planned += 1
+
+    def built(self, wait: bool) -> Iterator[PreparedEntries]:
+        """The entries of the planned chunks, in file order, from where the last call left off: those built
+        already, or (`wait`) every one planned."""
+        while self._handed_out < self._planned:
+            if self._workers:
+                pieces = self._workers[self._handed_out % self._stripes].next_built(wait)
+            else:
+                pieces = self._built_here.popleft()
+            if pieces is None:
+                return
+            self._handed_out += 1
+            yield from pieces
 
 
 class _Worker:
-    """One worker process and its two queues: plans to it, answers from it."""
+    """One worker process and its two queues: plans to it, answers from it. Answers come as the worker
+    makes them, checks and builds interleaved; each kind is kept in order until asked for."""
 
     def __init__(self, context: Any, arguments: tuple[Any, ...]) -> None:
-        self.plans: multiprocessing.Queue[list[ChunkPlan] | None] = context.Queue()
+        self.plans: multiprocessing.Queue[ChunkPlan | None] = context.Queue()
         self.answers: multiprocessing.Queue[tuple[str, Any]] = context.Queue(_QUEUED_PER_WORKER)
         self.process: SpawnProcess = context.Process(
             target=_serve, args=(*arguments, self.plans, self.answers), daemon=True
         )
         self.process.start()
+        self._checks: deque[CheckedChunk | IngestError | None] = deque()
+        self._built: deque[list[PreparedEntries]] = deque()
 
-    def send(self, plans: list[ChunkPlan] | None) -> None:
-        self.plans.put(plans)
+    def send(self, plan: ChunkPlan | None) -> None:
+        self.plans.put(plan)
 
-    def answer(self) -> Any:
-        """The worker's next answer; re-raises what stopped its reading, and fails if the worker died."""
+    def next_check(self) -> CheckedChunk | None:
+        """The worker's next chunk check, or None at the end of its stripe; re-raises what stopped its
+        reading."""
+        while not self._checks:
+            self._receive(wait=True)
+        check = self._checks.popleft()
+        if isinstance(check, IngestError):
+            raise check
+        return check
+
+    def next_built(self, wait: bool) -> list[PreparedEntries] | None:
+        """The worker's next built chunk; None if it has none ready and not `wait`."""
+        while not self._built:
+            if not self._receive(wait):
+                return None
+        return self._built.popleft()
+
+    def _receive(self, wait: bool) -> bool:
+        """File the worker's next answer; False if there was none and not `wait`. Fails if the worker died
+        or failed."""
         while True:
             try:
-                kind, value = self.answers.get(timeout=_LIVENESS_SECONDS)
+                kind, value = self.answers.get(timeout=_LIVENESS_SECONDS) if wait else self.answers.get_nowait()
             except queue.Empty:
                 if not self.process.is_alive():
                     raise RuntimeError(f"an ingest worker died (exit code {self.process.exitcode})") from None
+                if not wait:
+                    return False
                 continue
-            if kind == "unreadable":
-                raise value
             if kind == "crashed":
                 raise RuntimeError(f"an ingest worker failed:\n{value}")
-            return value
+            if kind == "built":
+                self._built.append(value)
+            else:
+                self._checks.append(value)  # a check, None at the end, or the IngestError that ended it
+            return True
 
     def stop(self, wait: bool) -> None:
         """Let the worker finish (it ends by itself once its work is answered), or end it now."""
@@ -205,10 +241,11 @@ def _serve(
     stripe_index: int,
     stripe_count: int,
     keep_records: bool,
-    plans: multiprocessing.Queue[list[ChunkPlan] | None],
+    plans: multiprocessing.Queue[ChunkPlan | None],
     answers: multiprocessing.Queue[tuple[str, Any]],
 ) -> None:
-    """A worker: check its stripe, answering each chunk and then "end"; build it by the plans sent, if any."""
+    """A worker: check its stripe, answering each chunk's check and then None; between checks, and after the
+    last, build each chunk whose plan has come, answering its entries. A None plan ends it."""
     try:
         gc.set_threshold(_ALLOCATIONS_BETWEEN_COLLECTIONS, *gc.get_threshold()[1:])
         chunks.prepare(file, header, header_cells, options)
@@ -218,13 +255,19 @@ def _serve(
         try:
             for checked in stripe.checked():
                 answers.put(("checked", checked))
+                while stripe.kept:
+                    try:
+                        plan = plans.get_nowait()
+                    except queue.Empty:
+                        break
+                    if plan is None:
+                        return
+                    answers.put(("built", stripe.build(plan)))
         except IngestError as e:
             answers.put(("unreadable", e))
         else:
             answers.put(("end", None))
-        stripe_plans = plans.get()
-        if stripe_plans is not None:
-            for built in stripe.built(stripe_plans):
-                answers.put(("built", built))
+        while (plan := plans.get()) is not None:
+            answers.put(("built", stripe.build(plan)))
     except Exception:  # noqa: BLE001 - whatever it is, the importer must hear of it rather than wait
         answers.put(("crashed", traceback.format_exc()))

@@ -151,13 +151,21 @@ def test_given_user_factor_set_when_scope3_spend_ingested_then_it_uses_the_facto
 def test_given_log_grown_by_another_writer_when_appending_then_nothing_is_written(
     log: MerkleLog, options: IngestOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original_append = log.append
+    original_bulk_append = log.bulk_append
 
-    def append_after_another_writer(entries, keys=None, expected_size=None):  # type: ignore[no-untyped-def]
-        original_append([b"another writer's entry"])
-        return original_append(entries, keys, expected_size)
+    def bulk_append_before_another_writer(expected_size=None):  # type: ignore[no-untyped-def]
+        bulk = original_bulk_append(expected_size)
+        original_commit = bulk.commit
 
-    monkeypatch.setattr(log, "append", append_after_another_writer)
+        def commit_after_another_writer(*arguments):  # type: ignore[no-untyped-def]
+            monkeypatch.setattr(log, "bulk_append", original_bulk_append)
+            log.append([b"another writer's entry"])
+            return original_commit(*arguments)
+
+        monkeypatch.setattr(bulk, "commit", commit_after_another_writer)
+        return bulk
+
+    monkeypatch.setattr(log, "bulk_append", bulk_append_before_another_writer)
     with pytest.raises(ConcurrentAppendError):
         ingest(GOOD / "activities.csv", log, options)
     assert log.tree_head().tree_size == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ledger.errors import ConcurrentAppendError
-from ledger.log import AppendBatch, LogState
+from ledger.log_port import AppendBatch, LogState
 from ledger.memory_store import MemoryLogStore
 from ledger.tiles import TileKey
 

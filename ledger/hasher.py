@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 HASH_SIZE = 32
 LEAF_PREFIX = b"\x00"
@@ -13,6 +14,19 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 def hash_leaf(leaf: bytes) -> bytes:
     """MTH({d0}) = SHA-256(0x00 || d0)."""
     return hashlib.sha256(LEAF_PREFIX + leaf).digest()
+
+
+_LEAF_STATE = hashlib.sha256(LEAF_PREFIX)
+
+
+def hash_leaves(leaves: Iterable[bytes]) -> bytes:
+    """hash_leaf of each of `leaves`, end to end: the prefix is hashed once, and no leaf is copied."""
+    hashes = []
+    for leaf in leaves:
+        state = _LEAF_STATE.copy()
+        state.update(leaf)
+        hashes.append(state.digest())
+    return b"".join(hashes)
 
 
 def hash_children(left: bytes, right: bytes) -> bytes:

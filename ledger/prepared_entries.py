@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ledger.bundles import BUNDLE_WIDTH, encode_bundle
 from ledger.errors import TreeSizeError
-from ledger.hasher import HASH_SIZE, hash_leaf
+from ledger.hasher import HASH_SIZE, hash_leaves
 
 KEY_HASH_SIZE = 16
 
@@ -78,7 +78,7 @@ def prepare_entries(first_index: int, entries: Sequence[bytes], keys: Sequence[s
     return PreparedEntries(
         first_index=first_index,
         count=len(entries),
-        leaf_hashes=b"".join(hash_leaf(entry) for entry in entries),
+        leaf_hashes=hash_leaves(entries),
         key_hashes=tuple(None if key is None else key_hash(key) for key in keys or [None] * len(entries)),
         bundles=bundles,
         loose=tuple(loose),

@@ -21,6 +21,7 @@ from ledger.record import GRAMS, Record, require_code, require_decimal, require_
 # Canonical JSON text holds no raw control character (RFC 8785 escapes them), so this separates leaf texts.
 _LEAF_SEPARATOR = "\x00"
 _CODE, _ACCOUNT, _FACILITY, _PERIOD = ("code",), ("account",), ("facility",), ("period",)
+_WHO_AND_WHEN_KEPT = 50_000
 _FIELD_HOLES: tuple[Path, ...] = (_CODE, _ACCOUNT, _FACILITY, _PERIOD, ("activity_quantity",), ("co2e_g",),
                                   ("biogenic_co2_g",))
 
@@ -38,6 +39,8 @@ class RecordTemplate:
         self._receipt_holes = tuple(("receipt", *path) for path in receipt_holes)
         holes = [*_FIELD_HOLES, *(("gases_g", gas) for gas in self.gases), *self._receipt_holes]
         self._hole_count = len(holes)
+        # Who and when, checked and written, by (account, facility, period): records of one kind share a few.
+        self._who_and_when: dict[tuple[str, str | None, str], str] = {}
         try:
             self._template = CanonicalTemplate(record.to_json_object(), holes)
         except CanonicalError as e:
@@ -65,7 +68,7 @@ class RecordTemplate:
         record before its code is known (the code is fixed by the record's place in the log). RecordError
         naming a field `Record` would refuse, or one that does not fit the template (other gases, another
         number of receipt values)."""
-        require_who_and_when(account, facility, period)
+        who_and_when = self._who_and_when_text(account, facility, period)
         require_decimal("activity_quantity", activity_quantity)
         require_int_in("co2e_g", co2e_g, GRAMS)
         require_int_in("biogenic_co2_g", biogenic_co2_g, GRAMS)
@@ -77,14 +80,32 @@ class RecordTemplate:
             raise RecordError("receipt", f"takes {len(self._receipt_holes)} values, got {len(receipt_values)}")
         try:
             texts = (
-                leaf_text(account, _ACCOUNT), leaf_text(facility, _FACILITY), leaf_text(period, _PERIOD),
-                f'"{decimal_text(activity_quantity)}"', str(co2e_g), str(biogenic_co2_g),
+                who_and_when, f'"{decimal_text(activity_quantity)}"', str(co2e_g), str(biogenic_co2_g),
                 *(f'"{decimal_text(gases_g[gas])}"' for gas in self.gases),
                 *(leaf_text(value, path) for value, path in zip(receipt_values, self._receipt_holes, strict=True)),
             )
         except CanonicalValueError as e:
             raise RecordError(e.path.removeprefix("$."), e.reason) from e
         return RecordLeaves(_LEAF_SEPARATOR.join(texts))
+
+    def _who_and_when_text(self, account: str, facility: str | None, period: str) -> str:
+        """The leaf texts of account, facility and period, checked as `Record` checks them."""
+        plain = type(account) is str and type(period) is str and (facility is None or type(facility) is str)
+        key = (account, facility, period)
+        text = self._who_and_when.get(key) if plain else None
+        if text is None:
+            require_who_and_when(account, facility, period)
+            try:
+                text = _LEAF_SEPARATOR.join(
+                    (leaf_text(account, _ACCOUNT), leaf_text(facility, _FACILITY), leaf_text(period, _PERIOD))
+                )
+            except CanonicalValueError as e:
+                raise RecordError(e.path.removeprefix("$."), e.reason) from e
+            if plain:
+                if len(self._who_and_when) >= _WHO_AND_WHEN_KEPT:
+                    self._who_and_when.clear()
+                self._who_and_when[key] = text
+        return text
 
     def record_bytes(self, code: str, leaves: RecordLeaves) -> bytes:
         """The canonical bytes of the record with `code` and the values `leaves(...)` wrote."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 
 from ledger.bundles import BUNDLE_WIDTH, decode_bundle, encode_bundle, entries_in, extend_bundles
@@ -32,6 +34,15 @@ def test_given_a_bundle_stored_uncompressed_when_decoding_then_its_entries_come_
     entries = entries_of(BUNDLE_WIDTH)
     assert decode_bundle(uncompressed_bundle(entries)) == entries
     assert decode_bundle(uncompressed_bundle(entries), 40, 45) == entries[40:45]
+
+
+def test_given_a_bundle_stored_zlib_compressed_when_decoding_then_its_entries_come_back() -> None:
+    entries = entries_of(BUNDLE_WIDTH)
+    stored = b"\xff\xff\xff\xffz" + zlib.compress(uncompressed_bundle(entries), 3)  # as bundles were stored
+    assert decode_bundle(stored) == entries
+    assert decode_bundle(stored, 40, 45) == entries[40:45]
+    with pytest.raises(LogError, match="does not decompress"):
+        decode_bundle(stored[:-10])
 
 
 def test_given_a_truncated_uncompressed_bundle_when_reading_past_the_cut_then_it_fails_and_before_it_then_not(

@@ -60,7 +60,8 @@ class BulkAppend:
         new_size = old_size + len(leaf_hashes)
         if self._edge:
             bundles[new_size // BUNDLE_WIDTH] = encode_bundle(self._edge)
-        changed_tiles = extend_tiles(old_size, leaf_hashes, {key: self._tiles[key] for key in partial_tile_keys(old_size)})
+        partial_tiles = {key: self._tiles[key] for key in partial_tile_keys(old_size)}
+        changed_tiles = extend_tiles(old_size, leaf_hashes, partial_tiles)
         tiles_created = {key: tile for key, tile in changed_tiles.items() if key not in self._tiles}
         tiles_updated = {key: tile for key, tile in changed_tiles.items() if key in self._tiles}
         self._tiles.update(changed_tiles)

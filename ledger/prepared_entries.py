@@ -50,7 +50,9 @@ class PreparedEntries:
         return [hashes[offset : offset + HASH_SIZE] for offset in range(0, len(hashes), HASH_SIZE)]
 
 
-def prepare_entries(first_index: int, entries: Sequence[bytes], keys: Sequence[str | None] | None = None) -> PreparedEntries:
+def prepare_entries(
+    first_index: int, entries: Sequence[bytes], keys: Sequence[str | None] | None = None
+) -> PreparedEntries:
     """`entries` (and their `keys`, one per entry or None) prepared for positions from `first_index` on."""
     if first_index < 0:
         raise TreeSizeError(f"an entry's position cannot be negative: {first_index}")

@@ -25,7 +25,8 @@ def entries_of(start: int, end: int) -> list[bytes]:
 
 def cuts(length: int) -> st.SearchStrategy[list[int]]:
     """Ascending cut points in [0, length], both ends included."""
-    return st.lists(st.integers(min_value=0, max_value=length), max_size=6).map(lambda inner: sorted({0, length, *inner}))
+    inner = st.lists(st.integers(min_value=0, max_value=length), max_size=6)
+    return inner.map(lambda points: sorted({0, length, *points}))
 
 
 @settings(max_examples=60, deadline=None)

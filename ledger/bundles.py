@@ -71,16 +71,6 @@ def partial_bundle_index(tree_size: int) -> int | None:
     return tree_size // BUNDLE_WIDTH if tree_size % BUNDLE_WIDTH else None
 
 
-def extend_bundles(tree_size: int, entries: Sequence[bytes], partial: bytes | None) -> dict[int, bytes]:
-    """The bundles that appending `entries` to a tree of `tree_size` entries creates or rewrites."""
-    first = tree_size // BUNDLE_WIDTH
-    run = (decode_bundle(partial) if partial else []) + list(entries)
-    return {
-        first + offset // BUNDLE_WIDTH: encode_bundle(run[offset : offset + BUNDLE_WIDTH])
-        for offset in range(0, len(run), BUNDLE_WIDTH)
-    }
-
-
 def entries_in(bundles: Mapping[int, bytes], start: int, end: int) -> list[bytes]:
     """Entries [start, end) out of the bundles that hold them (start < end)."""
     result: list[bytes] = []

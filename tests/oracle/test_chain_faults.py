@@ -157,7 +157,7 @@ def test_given_a_prepared_transaction_never_sent_and_a_later_nonce_sent_when_the
     mine(w3)
     assert w3.eth.get_transaction(later)["blockNumber"] is None  # held back by the gap
     assert_oracle_recovers(ledger, RECORDS)
-    assert w3.eth.get_transaction_receipt(later)["status"] == 1
+    assert w3.eth.wait_for_transaction_receipt(later, timeout=10)["status"] == 1
     assert anchor_nonce(ledger) == nonce
 
 
@@ -167,7 +167,7 @@ def test_given_a_prepared_transaction_whose_nonce_another_takes_when_the_oracle_
     ledger.crash("anchor", at="tx-prepared:anchor")
     w3, nonce = ledger.w3(), anchor_nonce(ledger)
     other = transfer(w3, ledger.key("oracle"), nonce)
-    assert w3.eth.get_transaction_receipt(other)["status"] == 1
+    assert w3.eth.wait_for_transaction_receipt(other, timeout=10)["status"] == 1
     assert_oracle_recovers(ledger, RECORDS)
     anchored = ledger.store().transaction(FIRST_ANCHOR_SUBJECT)
     assert anchored is not None and (anchored.state, anchored.nonce) == (TxState.CONFIRMED, nonce + 1)
